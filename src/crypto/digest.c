@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Digests, HMAC, constant-time compare and randomness over OpenSSL 3. */
+#include "crypto/digest.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+
+#include "attest/err.h"
+
+static const EVP_MD *evp(enum att_md md)
+{
+	switch (md) {
+	case ATT_MD_SHA1: return EVP_sha1();
+	case ATT_MD_SHA256: return EVP_sha256();
+	case ATT_MD_SHA384: return EVP_sha384();
+	case ATT_MD_SHA512: return EVP_sha512();
+	}
+	return NULL;
+}
+
+size_t att_md_len(enum att_md md)
+{
+	static const size_t lens[] = {20, 32, 48, 64};
+	return (unsigned)md < 4 ? lens[md] : 0;
+}
+
+const char *att_md_name(enum att_md md)
+{
+	static const char *names[] = {"sha1", "sha256", "sha384", "sha512"};
+	return (unsigned)md < 4 ? names[md] : "unknown";
+}
+
+int att_digest(enum att_md md, uint8_t *out, const void *in, size_t in_len)
+{
+	const EVP_MD *m = evp(md);
+	if (!m)
+		return ATT_ERR_UNSUPPORTED;
+	return EVP_Digest(in, in_len, out, NULL, m, NULL) == 1 ? 0
+							       : ATT_ERR_CRYPTO;
+}
+
+void att_sha256(uint8_t out[static 32], const void *in, size_t in_len)
+{
+	EVP_Digest(in, in_len, out, NULL, EVP_sha256(), NULL);
+}
+
+struct att_md_ctx {
+	EVP_MD_CTX *ctx;
+};
+
+struct att_md_ctx *att_md_ctx_new(enum att_md md)
+{
+	const EVP_MD *m = evp(md);
+	struct att_md_ctx *c = m ? calloc(1, sizeof(*c)) : NULL;
+	if (!c)
+		return NULL;
+	c->ctx = EVP_MD_CTX_new();
+	if (!c->ctx || EVP_DigestInit_ex(c->ctx, m, NULL) != 1) {
+		att_md_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int att_md_update(struct att_md_ctx *c, const void *in, size_t in_len)
+{
+	return EVP_DigestUpdate(c->ctx, in, in_len) == 1 ? 0 : ATT_ERR_CRYPTO;
+}
+
+int att_md_final(struct att_md_ctx *c, uint8_t *out)
+{
+	return EVP_DigestFinal_ex(c->ctx, out, NULL) == 1 ? 0 : ATT_ERR_CRYPTO;
+}
+
+void att_md_ctx_free(struct att_md_ctx *c)
+{
+	if (!c)
+		return;
+	EVP_MD_CTX_free(c->ctx);
+	free(c);
+}
+
+int att_hmac(enum att_md md, uint8_t *out, const void *key, size_t key_len,
+	     const void *in, size_t in_len)
+{
+	const EVP_MD *m = evp(md);
+	unsigned int n = 0;
+	if (!m || key_len > INT32_MAX)
+		return ATT_ERR_UNSUPPORTED;
+	return HMAC(m, key, (int)key_len, in, in_len, out, &n) ? 0
+							       : ATT_ERR_CRYPTO;
+}
+
+bool att_ct_eq(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+int att_rand_bytes(void *out, size_t len)
+{
+	if (len > INT32_MAX)
+		return ATT_ERR_INVALID_ARG;
+	return RAND_bytes(out, (int)len) == 1 ? 0 : ATT_ERR_CRYPTO;
+}
