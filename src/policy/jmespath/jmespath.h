@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * JMESPath (https://jmespath.org/specification.html) over jansson values.
+ * An expression is compiled once into an immutable, thread-safe AST and
+ * evaluated many times. Errors are typed as the specification types them:
+ * ATT_ERR_JMESPATH_SYNTAX, _TYPE (invalid-type), _ARITY (invalid-arity),
+ * _FUNCTION (unknown-function), _VALUE (invalid-value); the diag message
+ * names the position or the function.
+ */
+#ifndef ATT_POLICY_JMESPATH_H
+#define ATT_POLICY_JMESPATH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/diag.h"
+
+struct att_jmespath;
+
+enum att_jmespath_flags {
+	/* Enable MAA's extension function equals_ignore_case(a, b). */
+	ATT_JMESPATH_MAA_EXTENSIONS = 1 << 0,
+};
+
+/* att_jmespath_compile parses expr[0..expr_len) into *out (caller frees
+ * with att_jmespath_free). On failure *out is NULL, the return code is
+ * ATT_ERR_JMESPATH_SYNTAX (or _FUNCTION/_ARITY when the check is static)
+ * and diag names the offending position. */
+int att_jmespath_compile(struct att_jmespath **out, const char *expr,
+			 size_t expr_len, unsigned flags, struct att_diag *diag);
+
+/* att_jmespath_eval evaluates a compiled expression on data. *out gets a
+ * new reference (json null when the result is null), caller decrefs. */
+int att_jmespath_eval(const struct att_jmespath *jp, json_t *data,
+		      json_t **out, struct att_diag *diag);
+
+/* att_jmespath_search compiles and evaluates in one call. */
+int att_jmespath_search(const char *expr, json_t *data, unsigned flags,
+			json_t **out, struct att_diag *diag);
+
+void att_jmespath_free(struct att_jmespath *jp);
+
+/* att_jmespath_errtype returns the specification's error type name for
+ * an ATT_ERR_JMESPATH_* code ("syntax", "invalid-type", ...). */
+const char *att_jmespath_errtype(int err);
+
+#endif
