@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers shared by the key and certificate files of src/crypto (pkey.c,
+ * pk_sign.c, pk_jwk.c, cert.c). Not for use outside src/crypto: it
+ * includes OpenSSL.
+ */
+#ifndef ATT_CRYPTO_PK_INTERNAL_H
+#define ATT_CRYPTO_PK_INTERNAL_H
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+
+#include "crypto/pkey.h"
+
+/* Largest RSA modulus accepted (verification cost grows fast). */
+#define ATT_PKEY_MAX_RSA_BITS 8192
+/* Largest PEM/DER key text accepted. */
+#define ATT_PKEY_MAX_PEM_LEN (64 * 1024)
+
+/* att_pk_check_acceptable: 0, or ATT_ERR_UNSUPPORTED for key types and
+ * sizes the token layer refuses. */
+int att_pk_check_acceptable(EVP_PKEY *pk);
+/* att_pk_take wraps pk (checked), taking the reference even on failure. */
+int att_pk_take(struct att_pkey **out, EVP_PKEY *pk);
+/* att_pk_bio_take copies a memory BIO's contents into a malloc'd string. */
+int att_pk_bio_take(char **out, BIO *bio);
+
+#endif

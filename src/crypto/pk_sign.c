@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Signing and verification for the JOSE algorithms (RFC 7518 section 3):
+ * RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length = hash length, MGF1 with
+ * the same hash) over RSA keys, and ECDSA whose signature travels as the
+ * fixed-length big-endian r||s pair (RFC 7518 section 3.4), converted
+ * here to and from the DER ECDSA-Sig-Value OpenSSL speaks. Every entry
+ * point checks first that the key type fits the algorithm, so a P-384 key
+ * can never verify an ES256 token nor an RSA key an ES* one.
+ */
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest/err.h"
+#include "base/buf.h"
+#include "crypto/pk_internal.h"
+#include "crypto/pkey.h"
+
+struct sig_info {
+	const char *md;
+	bool rsa;
+	bool pss;
+	size_t coord; /* ECDSA coordinate length, 0 for RSA */
+};
+
+static int sig_info(struct sig_info *si, enum att_sig_alg alg)
+{
+	switch (alg) {
+	case ATT_SIG_RS256: *si = (struct sig_info){"SHA256", true, false, 0}; return 0;
+	case ATT_SIG_RS384: *si = (struct sig_info){"SHA384", true, false, 0}; return 0;
+	case ATT_SIG_PS256: *si = (struct sig_info){"SHA256", true, true, 0}; return 0;
+	case ATT_SIG_ES256: *si = (struct sig_info){"SHA256", false, false, 32}; return 0;
+	case ATT_SIG_ES384: *si = (struct sig_info){"SHA384", false, false, 48}; return 0;
+	}
+	return ATT_ERR_ALG;
+}
+
+/* The key must be RSA for RS and PS, and on the matching curve for ES. */
+static int key_fits(const struct att_pkey *k, const struct sig_info *si)
+{
+	if (si->rsa)
+		return att_pkey_is_rsa(k) ? 0 : ATT_ERR_ALG;
+	if (!att_pkey_is_ec(k))
+		return ATT_ERR_ALG;
+	enum att_key_kind want =
+		si->coord == 32 ? ATT_KEY_EC_P256 : ATT_KEY_EC_P384;
+	return att_pkey_kind(k) == want ? 0 : ATT_ERR_ALG;
+}
+
+static int md_ctx_init(EVP_MD_CTX **out, struct att_pkey *k,
+		       const struct sig_info *si, bool sign)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	*out = NULL;
+	if (!ctx)
+		return ATT_ERR_NOMEM;
+	EVP_PKEY *pk = att_pkey_get0_evp(k);
+	int ok = sign ? EVP_DigestSignInit_ex(ctx, &pctx, si->md, NULL, NULL,
+					      pk, NULL)
+		      : EVP_DigestVerifyInit_ex(ctx, &pctx, si->md, NULL,
+						NULL, pk, NULL);
+	if (ok && si->pss)
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx,
+						  RSA_PKCS1_PSS_PADDING) > 0 &&
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(
+			     pctx, RSA_PSS_SALTLEN_DIGEST) > 0;
+	else if (ok && si->rsa)
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) > 0;
+	if (!ok) {
+		EVP_MD_CTX_free(ctx);
+		ERR_clear_error();
+		return ATT_ERR_CRYPTO;
+	}
+	*out = ctx;
+	return 0;
+}
+
+/* DER ECDSA-Sig-Value -> r||s, each left-padded to coord bytes. */
+static int ecdsa_der_to_raw(struct att_buf *out, const unsigned char *der,
+			    size_t der_len, size_t coord)
+{
+	uint8_t raw[2 * 66];
+	const unsigned char *p = der;
+	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (!es)
+		return ATT_ERR_CRYPTO;
+	const BIGNUM *r = NULL, *s = NULL;
+	ECDSA_SIG_get0(es, &r, &s);
+	int ok = BN_bn2binpad(r, raw, (int)coord) == (int)coord &&
+		 BN_bn2binpad(s, raw + coord, (int)coord) == (int)coord;
+	ECDSA_SIG_free(es);
+	if (!ok)
+		return ATT_ERR_CRYPTO;
+	return att_buf_add(out, raw, 2 * coord);
+}
+
+/* r||s -> DER ECDSA-Sig-Value (malloc'd by OpenSSL). */
+static int ecdsa_raw_to_der(unsigned char **der, int *der_len,
+			    const uint8_t *sig, size_t coord)
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(sig, (int)coord, NULL);
+	BIGNUM *s = BN_bin2bn(sig + coord, (int)coord, NULL);
+	int rc = ATT_ERR_NOMEM;
+	*der = NULL;
+	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
+		goto out;
+	r = s = NULL; /* transferred */
+	*der_len = i2d_ECDSA_SIG(es, der);
+	rc = *der_len > 0 ? 0 : ATT_ERR_CRYPTO;
+out:
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	return rc;
+}
+
+int att_pkey_sign(struct att_buf *out_sig, struct att_pkey *k,
+		  enum att_sig_alg alg, const void *data, size_t len)
+{
+	struct sig_info si;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *sig = NULL;
+	size_t sig_len = 0;
+	int r;
+	if ((r = sig_info(&si, alg)) != 0 || (r = key_fits(k, &si)) != 0)
+		return r;
+	if (!att_pkey_has_private(k))
+		return ATT_ERR_INVALID_ARG;
+	if ((r = md_ctx_init(&ctx, k, &si, true)) != 0)
+		return r;
+	r = ATT_ERR_CRYPTO;
+	if (EVP_DigestSign(ctx, NULL, &sig_len, data, len) != 1)
+		goto out;
+	sig = OPENSSL_malloc(sig_len);
+	if (!sig) {
+		r = ATT_ERR_NOMEM;
+		goto out;
+	}
+	if (EVP_DigestSign(ctx, sig, &sig_len, data, len) != 1)
+		goto out;
+	r = si.rsa ? att_buf_add(out_sig, sig, sig_len)
+		   : ecdsa_der_to_raw(out_sig, sig, sig_len, si.coord);
+out:
+	OPENSSL_free(sig);
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return r;
+}
+
+int att_pkey_verify(struct att_pkey *k, enum att_sig_alg alg,
+		    const void *data, size_t len, const uint8_t *sig,
+		    size_t sig_len)
+{
+	struct sig_info si;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *der = NULL;
+	int der_len = 0, r;
+	if ((r = sig_info(&si, alg)) != 0 || (r = key_fits(k, &si)) != 0)
+		return r;
+	if (!sig || sig_len == 0)
+		return ATT_ERR_SIG_INVALID;
+	if (si.rsa && sig_len != (size_t)EVP_PKEY_get_size(att_pkey_get0_evp(k)))
+		return ATT_ERR_SIG_INVALID;
+	if (!si.rsa && sig_len != 2 * si.coord)
+		return ATT_ERR_SIG_INVALID;
+	if (!si.rsa && (r = ecdsa_raw_to_der(&der, &der_len, sig, si.coord)))
+		goto out;
+	if ((r = md_ctx_init(&ctx, k, &si, false)) != 0)
+		goto out;
+	int ok = si.rsa ? EVP_DigestVerify(ctx, sig, sig_len, data, len)
+			: EVP_DigestVerify(ctx, der, (size_t)der_len, data, len);
+	r = ok == 1 ? 0 : ATT_ERR_SIG_INVALID;
+out:
+	OPENSSL_free(der);
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return r;
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * JWT issuance and verification (RFC 7519, with the RFC 8725 best
+ * practices): explicit algorithm allow-list checked before the key is
+ * chosen, key chosen by kid from the issuer's JWKS (never from the
+ * token's own header), exact issuer comparison, audience when asked, and
+ * exp/nbf against a time the caller passes, with a bounded skew.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest/err.h"
+#include "base/limits.h"
+#include "base/timeutil.h"
+#include "crypto/cert.h"
+#include "crypto/pkey.h"
+#include "token/jwks.h"
+#include "token/jwt.h"
+
+static int header_for(json_t **out, const struct att_jwt_signer *s)
+{
+	json_t *h = json_object();
+	int r = ATT_ERR_NOMEM;
+	*out = NULL;
+	if (!h)
+		return r;
+	if ((s->jku && json_object_set_new(h, "jku", json_string(s->jku))) ||
+	    (s->kid && json_object_set_new(h, "kid", json_string(s->kid))) ||
+	    json_object_set_new(h, "typ", json_string("JWT")))
+		goto out;
+	if (s->n_x5c) {
+		json_t *a = json_array();
+		if (!a || json_object_set_new(h, "x5c", a))
+			goto out;
+		for (size_t i = 0; i < s->n_x5c; i++) {
+			char *b64 = NULL;
+			if ((r = att_cert_x5c_b64(&b64, s->x5c[i])) != 0)
+				goto out;
+			r = json_array_append_new(a, json_string(b64))
+				    ? ATT_ERR_NOMEM : 0;
+			free(b64);
+			if (r)
+				goto out;
+		}
+	}
+	*out = h;
+	h = NULL; /* transferred */
+	r = 0;
+out:
+	json_decref(h);
+	return r;
+}
+
+int att_jwt_sign(char **out, json_t *claims, const struct att_jwt_signer *s)
+{
+	json_t *h = NULL;
+	char *payload = NULL;
+	*out = NULL;
+	if (!json_is_object(claims) || !s || !s->key)
+		return ATT_ERR_INVALID_ARG;
+	int r = header_for(&h, s);
+	if (r)
+		return r;
+	r = ATT_ERR_NOMEM;
+	if (!(payload = json_dumps(claims, JSON_COMPACT)))
+		goto out;
+	r = att_jws_sign(out, h, payload, strlen(payload), s->key, s->alg);
+out:
+	free(payload);
+	json_decref(h);
+	return r;
+}
+
+/* numeric_date reads an optional NumericDate claim (RFC 7519 2):
+ * 1 when present (value in *out), 0 when absent, <0 when malformed. */
+static int numeric_date(int64_t *out, json_t *claims, const char *name)
+{
+	json_t *v = json_object_get(claims, name);
+	*out = 0;
+	if (!v)
+		return 0;
+	if (json_is_integer(v)) {
+		*out = (int64_t)json_integer_value(v);
+		return 1;
+	}
+	double d = json_is_real(v) ? json_real_value(v) : NAN;
+	if (!(d > -9.0e15 && d < 9.0e15))
+		return ATT_ERR_FORMAT;
+	*out = (int64_t)floor(d);
+	return 1;
+}
+
+static int64_t clamp_skew(int64_t s)
+{
+	if (s < 0)
+		return 0;
+	return s > ATT_MAX_CLOCK_SKEW_SECONDS ? ATT_MAX_CLOCK_SKEW_SECONDS : s;
+}
+
+static int check_times(json_t *claims, const struct att_jwt_verify_opts *o,
+		       struct att_diag *diag)
+{
+	int64_t exp, nbf, skew = clamp_skew(o->skew_seconds);
+	char when[40];
+	int has_exp = numeric_date(&exp, claims, "exp");
+	int has_nbf = numeric_date(&nbf, claims, "nbf");
+	if (has_exp < 0 || has_nbf < 0)
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: %s is not a NumericDate",
+				    has_exp < 0 ? "exp" : "nbf");
+	if (!has_exp && o->require_exp)
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: token has no exp claim");
+	/* untrusted exp/nbf stand alone: no overflow */
+	if (has_exp && o->now - skew >= exp) {
+		att_time_format(when, sizeof(when), exp);
+		return att_diag_set(diag, ATT_ERR_EXPIRED,
+				    "token expired at %s", when);
+	}
+	if (has_nbf && o->now + skew < nbf) {
+		att_time_format(when, sizeof(when), nbf);
+		return att_diag_set(diag, ATT_ERR_NOT_YET_VALID,
+				    "token not valid before %s", when);
+	}
+	return 0;
+}
+
+static bool aud_matches(json_t *aud, const char *want)
+{
+	size_t i;
+	json_t *e;
+	if (json_is_string(aud))
+		return !strcmp(json_string_value(aud), want);
+	json_array_foreach(aud, i, e) {
+		if (json_is_string(e) && !strcmp(json_string_value(e), want))
+			return true;
+	}
+	return false;
+}
+
+int att_jwt_check_claims(json_t *claims, const struct att_jwt_verify_opts *o,
+			 struct att_diag *diag)
+{
+	if (!json_is_object(claims) || !o)
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: claims are not a JSON object");
+	if (o->issuer) {
+		const char *iss =
+			json_string_value(json_object_get(claims, "iss"));
+		if (!iss)
+			return att_diag_set(diag, ATT_ERR_MISMATCH,
+					    "issuer mismatch: token has no iss, "
+					    "expected %.200s", o->issuer);
+		if (strcmp(iss, o->issuer))
+			return att_diag_set(diag, ATT_ERR_MISMATCH,
+					    "issuer mismatch: got %.200s, "
+					    "expected %.200s", iss, o->issuer);
+	}
+	if (o->audience &&
+	    !aud_matches(json_object_get(claims, "aud"), o->audience))
+		return att_diag_set(diag, ATT_ERR_MISMATCH,
+				    "audience mismatch: token is not for "
+				    "%.200s", o->audience);
+	return check_times(claims, o, diag);
+}
+
+static int load_claims(json_t **out, const struct att_jws *j,
+		       struct att_diag *diag)
+{
+	json_error_t err;
+	*out = json_loadb((const char *)j->payload, j->payload_len,
+			  JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: payload is not a JSON object");
+	}
+	return 0;
+}
+
+static void hand_out(json_t **out_claims, json_t **out_header,
+		     json_t **claims, struct att_jws *j)
+{
+	if (out_claims) {
+		*out_claims = *claims;
+		*claims = NULL; /* transferred */
+	}
+	if (out_header) {
+		*out_header = j->header;
+		j->header = NULL; /* transferred */
+	}
+}
+
+/* verify_with: signature by key, then claims, then hand out. */
+static int verify_with(json_t **out_claims, json_t **out_header,
+		       struct att_jws *j, struct att_pkey *key,
+		       const struct att_jwt_verify_opts *o,
+		       struct att_diag *diag)
+{
+	json_t *claims = NULL;
+	int r;
+	if ((r = att_jws_verify(j, key, o->allowed_algs, diag)) != 0 ||
+	    (r = load_claims(&claims, j, diag)) != 0 ||
+	    (r = att_jwt_check_claims(claims, o, diag)) != 0)
+		goto out;
+	hand_out(out_claims, out_header, &claims, j);
+out:
+	json_decref(claims);
+	return r;
+}
+
+static void zero_outs(json_t **out_claims, json_t **out_header)
+{
+	if (out_claims)
+		*out_claims = NULL;
+	if (out_header)
+		*out_header = NULL;
+}
+
+int att_jwt_verify_key(json_t **out_claims, json_t **out_header,
+		       const char *token, struct att_pkey *key,
+		       const struct att_jwt_verify_opts *o,
+		       struct att_diag *diag)
+{
+	struct att_jws j;
+	zero_outs(out_claims, out_header);
+	if (!token || !o)
+		return att_diag_set(diag, ATT_ERR_INVALID_ARG, "jwt: no token");
+	int r = att_jws_parse(&j, token, strlen(token), diag);
+	if (r)
+		return r;
+	r = verify_with(out_claims, out_header, &j, key, o, diag);
+	att_jws_release(&j);
+	return r;
+}
+
+/* pick_key chooses the JWKS entry for the token (see jwt.h). */
+static int pick_key(json_t **out, const struct att_jws *j, json_t *jwks,
+		    struct att_diag *diag)
+{
+	json_t *kid = json_object_get(j->header, "kid");
+	json_t *keys = json_object_get(jwks, "keys");
+	*out = NULL;
+	if (!json_is_array(keys))
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwks: no \"keys\" array");
+	if (kid && !json_is_string(kid))
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: header kid is not a string");
+	if (!kid) {
+		if (json_array_size(keys) != 1)
+			return att_diag_set(diag, ATT_ERR_NOT_FOUND,
+					    "jwt: token has no kid and the "
+					    "JWKS has %zu keys",
+					    json_array_size(keys));
+		*out = json_array_get(keys, 0);
+		return 0;
+	}
+	*out = att_jwks_find(jwks, json_string_value(kid));
+	if (!*out)
+		return att_diag_set(diag, ATT_ERR_NOT_FOUND,
+				    "unknown kid %.100s (not in the issuer's "
+				    "JWKS)", json_string_value(kid));
+	return 0;
+}
+
+int att_jwt_verify(json_t **out_claims, json_t **out_header,
+		   const char *token, json_t *jwks,
+		   const struct att_jwt_verify_opts *o, struct att_diag *diag)
+{
+	struct att_jws j;
+	struct att_pkey *key = NULL;
+	json_t *entry = NULL;
+	int r;
+	zero_outs(out_claims, out_header);
+	if (!token || !o)
+		return att_diag_set(diag, ATT_ERR_INVALID_ARG, "jwt: no token");
+	if ((r = att_jws_parse(&j, token, strlen(token), diag)) != 0)
+		return r;
+	if ((r = att_jws_check_alg(&j, o->allowed_algs, diag)) != 0 ||
+	    (r = pick_key(&entry, &j, jwks, diag)) != 0)
+		goto out;
+	if (!att_jwk_alg_allows(entry, j.alg)) {
+		r = att_diag_set(diag, ATT_ERR_ALG,
+				 "jwt: token alg %s differs from the key's alg",
+				 att_jws_alg_name(j.alg));
+		goto out;
+	}
+	if ((r = att_jwk_to_pkey(&key, entry, diag)) != 0)
+		goto out;
+	r = verify_with(out_claims, out_header, &j, key, o, diag);
+out:
+	att_pkey_free(key);
+	att_jws_release(&j);
+	return r;
+}
+
+int att_jwt_decode_unverified(json_t **out_claims, json_t **out_header,
+			      const char *token, struct att_diag *diag)
+{
+	struct att_jws j;
+	json_t *claims = NULL;
+	zero_outs(out_claims, out_header);
+	if (!token)
+		return att_diag_set(diag, ATT_ERR_INVALID_ARG, "jwt: no token");
+	int r = att_jws_parse(&j, token, strlen(token), diag);
+	if (r)
+		return r;
+	if ((r = load_claims(&claims, &j, diag)) == 0)
+		hand_out(out_claims, out_header, &claims, &j);
+	json_decref(claims);
+	att_jws_release(&j);
+	return r;
+}
