@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Bearer token checks (see auth.h). The issuer is read from the unverified
+ * claims only to choose which trusted issuer's keys to verify with; the
+ * verification itself (att_jwt_verify) checks iss again, exactly.
+ */
+#include "server/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "attest/err.h"
+#include "server/provider.h"
+#include "server/server.h"
+#include "token/jwt.h"
+
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			*s = '\'';
+}
+
+static int deny(struct att_resp *resp, const char *realm, unsigned status,
+		const char *msg)
+{
+	char clean[ATT_ERR_MSG_LEN];
+	snprintf(clean, sizeof(clean), "%s", msg);
+	sanitize(clean);
+	if (status == 401) {
+		att_resp_error(resp, 401, "Unauthorized", "%s", msg);
+		snprintf(resp->www_authenticate,
+			 sizeof(resp->www_authenticate),
+			 "Bearer realm=\"%s\", error=\"invalid_token\", "
+			 "error_description=\"%s\"",
+			 realm, clean);
+		return ATT_ERR_AUTH;
+	}
+	att_resp_error(resp, 403, "Forbidden", "%s", msg);
+	return ATT_ERR_FORBIDDEN;
+}
+
+bool att_auth_has_role(json_t *claims, const char *role_claim,
+		       const char *role)
+{
+	json_t *v = json_object_get(claims, role_claim);
+	if (json_is_string(v))
+		return !strcmp(json_string_value(v), role);
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		if (json_is_string(e) && !strcmp(json_string_value(e), role))
+			return true;
+	}
+	return false;
+}
+
+static struct att_auth_issuer *find_issuer(struct att_auth_settings *s,
+					   json_t *claims)
+{
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	if (!iss)
+		return NULL;
+	for (size_t i = 0; i < s->n_issuers; i++)
+		if (!strcmp(s->issuers[i]->issuer, iss))
+			return s->issuers[i];
+	return NULL;
+}
+
+static int verify_with(struct att_auth_issuer *is, const char *token,
+		       int64_t now, json_t **claims, struct att_diag *d)
+{
+	struct att_jwt_verify_opts o = {
+		.issuer = is->issuer, .audience = is->audience, .now = now,
+		.skew_seconds = ATT_AUTH_SKEW_SECONDS,
+		.allowed_algs = ATT_JWS_ALLOW_RS256 | ATT_JWS_ALLOW_PS256 |
+				ATT_JWS_ALLOW_ES256,
+		.require_exp = true};
+	json_t *jwks = NULL;
+	int r = att_auth_issuer_jwks(is, now, false, &jwks, d);
+	if (r)
+		return r;
+	r = att_jwt_verify(claims, NULL, token, jwks, &o, d);
+	json_decref(jwks);
+	if (r != ATT_ERR_NOT_FOUND)
+		return r;
+	/* Unknown kid: the issuer may have rotated; refetch once. */
+	att_diag_clear(d);
+	if ((r = att_auth_issuer_jwks(is, now, true, &jwks, d)) != 0)
+		return r;
+	r = att_jwt_verify(claims, NULL, token, jwks, &o, d);
+	json_decref(jwks);
+	return r;
+}
+
+static int check_token(struct att_auth_settings *s, const char *realm,
+		       const char *token, int64_t now, json_t **out,
+		       struct att_resp *resp)
+{
+	struct att_diag d = {0};
+	json_t *unverified = NULL;
+	char msg[ATT_ERR_MSG_LEN];
+	if (att_jwt_decode_unverified(&unverified, NULL, token, &d) != 0) {
+		snprintf(msg, sizeof(msg), "malformed bearer token: %s",
+			 att_diag_msg(&d));
+		return deny(resp, realm, 401, msg);
+	}
+	struct att_auth_issuer *is = find_issuer(s, unverified);
+	if (!is) {
+		const char *iss =
+			json_string_value(json_object_get(unverified, "iss"));
+		snprintf(msg, sizeof(msg),
+			 "bearer token issuer '%.200s' is not trusted by this "
+			 "provider", iss ? iss : "(none)");
+		json_decref(unverified);
+		return deny(resp, realm, 401, msg);
+	}
+	json_decref(unverified);
+	att_diag_clear(&d);
+	int r = verify_with(is, token, now, out, &d);
+	if (r) {
+		snprintf(msg, sizeof(msg), "bearer token rejected: %s",
+			 att_diag_msg(&d));
+		return deny(resp, realm, 401, msg);
+	}
+	return 0;
+}
+
+static int check_role(struct att_auth_settings *s, const char *realm,
+		      enum att_auth_need need, json_t *claims,
+		      struct att_resp *resp)
+{
+	char msg[ATT_ERR_MSG_LEN];
+	bool ok = att_auth_has_role(claims, s->role_claim,
+				    s->contributor_role) ||
+		  (need == ATT_AUTH_READER &&
+		   att_auth_has_role(claims, s->role_claim, s->reader_role));
+	if (ok)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "the bearer token's '%s' claim lacks the role '%s' this "
+		 "operation requires",
+		 s->role_claim,
+		 need == ATT_AUTH_READER ? s->reader_role : s->contributor_role);
+	return deny(resp, realm, 403, msg);
+}
+
+int att_auth_check(struct att_auth_settings *s, const char *realm,
+		   enum att_auth_need need, const char *authorization,
+		   int64_t now, json_t **out_claims, struct att_resp *resp)
+{
+	json_t *claims = NULL;
+	*out_claims = NULL;
+	if (need == ATT_AUTH_NONE || !s->enabled)
+		return 0;
+	if (!authorization || !*authorization) {
+		att_resp_error(resp, 401, "Unauthorized",
+			       "this operation requires an Authorization: "
+			       "Bearer token");
+		snprintf(resp->www_authenticate,
+			 sizeof(resp->www_authenticate), "Bearer realm=\"%s\"",
+			 realm);
+		return ATT_ERR_AUTH;
+	}
+	if (strncasecmp(authorization, "Bearer ", 7) != 0)
+		return deny(resp, realm, 401,
+			    "the Authorization header is not a Bearer token");
+	const char *token = authorization + 7;
+	while (*token == ' ')
+		token++;
+	int r = check_token(s, realm, token, now, &claims, resp);
+	if (!r && (r = check_role(s, realm, need, claims, resp)) != 0) {
+		json_decref(claims);
+		return r;
+	}
+	if (!r)
+		*out_claims = claims;
+	return r;
+}

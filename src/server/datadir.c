@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Data directory set-up: store and master key, the dev-mode TLS
+ * certificate, default provider and dev OIDC issuer (see datadir.h).
+ * Set-up files are created with O_EXCL and never overwritten: a second
+ * start of dev mode reuses what the first one made.
+ */
+#include "server/datadir.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attest/err.h"
+#include "crypto/cert.h"
+#include "crypto/pkey.h"
+#include "server/keys.h"
+#include "store/store.h"
+#include "token/jwks.h"
+
+int att_datadir_path(char *out, size_t out_len, const char *dir,
+		     const char *name)
+{
+	int n = snprintf(out, out_len, "%s/%s", dir, name);
+	return n < 0 || (size_t)n >= out_len ? ATT_ERR_LIMIT : 0;
+}
+
+int att_file_write(const char *path, const void *data, size_t len,
+		   unsigned mode, struct att_diag *d)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		      (mode_t)mode);
+	if (fd < 0)
+		return att_diag_set(d, errno == EEXIST ? ATT_ERR_EXISTS
+						       : ATT_ERR_IO,
+				    "cannot create %s: %s", path,
+				    strerror(errno));
+	ssize_t w = write(fd, data, len);
+	int r = (w == (ssize_t)len && fsync(fd) == 0) ? 0 : ATT_ERR_IO;
+	close(fd);
+	if (r) {
+		unlink(path);
+		return att_diag_set(d, r, "cannot write %s", path);
+	}
+	return 0;
+}
+
+int att_file_read(char **out, size_t *out_len, const char *path, size_t max,
+		  struct att_diag *d)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return att_diag_set(d, errno == ENOENT ? ATT_ERR_NOT_FOUND
+						       : ATT_ERR_IO,
+				    "cannot read %s: %s", path,
+				    strerror(errno));
+	char *b = malloc(max + 1);
+	size_t n = b ? fread(b, 1, max + 1, f) : 0;
+	int err = ferror(f);
+	fclose(f);
+	if (!b)
+		return ATT_ERR_NOMEM;
+	if (err || n > max) {
+		free(b);
+		return att_diag_set(d, err ? ATT_ERR_IO : ATT_ERR_LIMIT,
+				    "cannot read %s (%s)", path,
+				    err ? "read error" : "too large");
+	}
+	b[n] = 0;
+	*out = b;
+	if (out_len)
+		*out_len = n;
+	return 0;
+}
+
+int att_datadir_open(struct att_store **out,
+		     uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		     const char *dir, bool create, struct att_diag *d)
+{
+	char db[4096], mk[4096];
+	struct stat st;
+	*out = NULL;
+	if (att_datadir_path(db, sizeof(db), dir, ATT_DATADIR_DB) ||
+	    att_datadir_path(mk, sizeof(mk), dir, ATT_DATADIR_MASTER))
+		return att_diag_set(d, ATT_ERR_LIMIT, "data dir path too long");
+	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return att_diag_set(d, ATT_ERR_IO, "cannot create %s: %s", dir,
+				    strerror(errno));
+	if (!create && stat(db, &st) != 0)
+		return att_diag_set(d, ATT_ERR_NOT_FOUND,
+				    "%s has no attestd store (%s); create a "
+				    "provider first (attestd provider add) or "
+				    "use --dev",
+				    dir, ATT_DATADIR_DB);
+	int r = att_keywrap_load_master(master, mk, create);
+	if (r)
+		return att_diag_set(d, r,
+				    "cannot load the master key %s: %s (it must "
+				    "be 32 bytes, mode 0600)",
+				    mk, att_strerror(r));
+	return att_store_open_sqlite(out, db, d);
+}
+
+static int write_tls(const char *dir, const char *host, struct att_diag *d)
+{
+	char crt[4096], key_path[4096];
+	struct att_pkey *key = NULL;
+	struct att_cert *cert = NULL;
+	char *cert_pem = NULL, *key_pem = NULL;
+	struct stat st;
+	if (att_datadir_path(crt, sizeof(crt), dir, ATT_DATADIR_TLS_CERT) ||
+	    att_datadir_path(key_path, sizeof(key_path), dir,
+			     ATT_DATADIR_TLS_KEY))
+		return ATT_ERR_LIMIT;
+	if (stat(crt, &st) == 0 && stat(key_path, &st) == 0)
+		return 0;
+	char extra[300];
+	unsigned char ip[16];
+	const char *sans[4] = {"IP:127.0.0.1", "IP:::1", "DNS:localhost", NULL};
+	size_t n_sans = 3;
+	if (host && *host && strcmp(host, "127.0.0.1") &&
+	    strcmp(host, "localhost") && strcmp(host, "::1") &&
+	    strcmp(host, "0.0.0.0") && strcmp(host, "::")) {
+		bool is_ip = inet_pton(AF_INET, host, ip) == 1 ||
+			     inet_pton(AF_INET6, host, ip) == 1;
+		snprintf(extra, sizeof(extra), "%s:%s", is_ip ? "IP" : "DNS",
+			 host);
+		sans[n_sans++] = extra;
+	}
+	int64_t now = (int64_t)time(NULL);
+	int r = att_pkey_generate(&key, ATT_KEY_EC_P256);
+	if (!r)
+		r = att_cert_self_signed_san(&cert, key, "attestd dev TLS",
+					     now - 3600,
+					     now + ATT_DEV_TLS_DAYS * 86400LL,
+					     sans, n_sans);
+	if (!r)
+		r = att_cert_to_pem(&cert_pem, cert);
+	if (!r)
+		r = att_pkey_to_pem(&key_pem, key, true);
+	if (!r)
+		r = att_file_write(key_path, key_pem, strlen(key_pem), 0600, d);
+	if (!r)
+		r = att_file_write(crt, cert_pem, strlen(cert_pem), 0644, d);
+	if (key_pem)
+		att_keywrap_wipe(key_pem, strlen(key_pem));
+	free(key_pem);
+	free(cert_pem);
+	att_cert_free(cert);
+	att_pkey_free(key);
+	return r ? att_diag_set(d, r, "dev: cannot create the TLS certificate")
+		 : 0;
+}
+
+static int dev_issuer_files(const char *dir, const char *listen,
+			    struct att_diag *d)
+{
+	char p_key[4096], p_jwks[4096], p_json[4096];
+	struct att_pkey *key = NULL;
+	json_t *entry = NULL, *jwks = NULL, *meta = NULL;
+	char *pem = NULL, *s_jwks = NULL, *s_meta = NULL;
+	char kid[ATT_JWK_KID_LEN], issuer[600];
+	struct stat st;
+	if (att_datadir_path(p_key, sizeof(p_key), dir, ATT_DEV_ISSUER_KEY) ||
+	    att_datadir_path(p_jwks, sizeof(p_jwks), dir, ATT_DEV_ISSUER_JWKS) ||
+	    att_datadir_path(p_json, sizeof(p_json), dir, ATT_DEV_ISSUER_JSON))
+		return ATT_ERR_LIMIT;
+	if (stat(p_json, &st) == 0)
+		return 0;
+	snprintf(issuer, sizeof(issuer), "https://%s%s", listen,
+		 ATT_DEV_ISSUER_PATH);
+	int r = att_pkey_generate(&key, ATT_KEY_RSA2048);
+	if (!r && !(r = att_jwk_kid_for(kid, key)) &&
+	    !(r = att_jwk_public_entry(&entry, key, NULL, 0, kid))) {
+		jwks = json_pack("{s:[O]}", "keys", entry);
+		meta = json_pack("{s:s, s:s, s:s}", "issuer", issuer,
+				 "audience", "https://attest.azure.net", "kid",
+				 kid);
+		s_jwks = jwks ? json_dumps(jwks, JSON_INDENT(2)) : NULL;
+		s_meta = meta ? json_dumps(meta, JSON_INDENT(2)) : NULL;
+		r = s_jwks && s_meta ? att_pkey_to_pem(&pem, key, true)
+				     : ATT_ERR_NOMEM;
+	}
+	if (!r)
+		r = att_file_write(p_key, pem, strlen(pem), 0600, d);
+	if (!r)
+		r = att_file_write(p_jwks, s_jwks, strlen(s_jwks), 0644, d);
+	if (!r)
+		r = att_file_write(p_json, s_meta, strlen(s_meta), 0644, d);
+	if (pem)
+		att_keywrap_wipe(pem, strlen(pem));
+	free(pem);
+	free(s_jwks);
+	free(s_meta);
+	json_decref(entry);
+	json_decref(jwks);
+	json_decref(meta);
+	att_pkey_free(key);
+	return r ? att_diag_set(d, r, "dev: cannot create the dev issuer") : 0;
+}
+
+int att_provider_create(struct att_store *store,
+			const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			const char *name, const char *base_url,
+			const char *mode, const char *key_type,
+			const char *auth_json, int64_t now,
+			struct att_diag *d)
+{
+	struct att_store_provider p = {
+		.name = (char *)name, .base_url = (char *)base_url,
+		.mode = (char *)mode, .key_type = (char *)key_type,
+		.auth_json = (char *)auth_json, .created = now};
+	int r = att_store_provider_add(store, &p, d);
+	if (r == ATT_ERR_EXISTS)
+		return att_diag_set(d, r, "provider '%s' already exists", name);
+	if (r)
+		return r;
+	return att_keys_create(store, master, name, key_type, base_url, now, 0,
+			       NULL, 0, d);
+}
+
+static void listen_host(char *out, size_t len, const char *listen)
+{
+	if (listen[0] == '[') {
+		const char *e = strchr(listen, ']');
+		size_t n = e ? (size_t)(e - listen - 1) : 0;
+		snprintf(out, len, "%.*s", (int)n, listen + 1);
+		return;
+	}
+	const char *c = strrchr(listen, ':');
+	size_t n = c ? (size_t)(c - listen) : strlen(listen);
+	snprintf(out, len, "%.*s", (int)n, listen);
+}
+
+int att_datadir_dev_init(struct att_store *store,
+			 const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			 const char *dir, const char *listen,
+			 struct att_diag *d)
+{
+	char host[256], base[600];
+	struct att_store_provider p = {0};
+	listen_host(host, sizeof(host), listen);
+	int r = write_tls(dir, host, d);
+	if (!r)
+		r = dev_issuer_files(dir, listen, d);
+	if (r)
+		return r;
+	r = att_store_provider_get(store, ATT_DEFAULT_PROVIDER, &p, d);
+	att_store_provider_release(&p);
+	if (r != ATT_ERR_NOT_FOUND)
+		return r;
+	att_diag_clear(d);
+	snprintf(base, sizeof(base), "https://%s", listen);
+	return att_provider_create(store, master, ATT_DEFAULT_PROVIDER, base,
+				   "aad", "rsa", NULL, (int64_t)time(NULL), d);
+}
+
+int att_dev_issuer_load(struct att_dev_issuer **out, const char *dir,
+			struct att_diag *d)
+{
+	char p_jwks[4096], p_json[4096];
+	json_error_t je;
+	json_t *meta = NULL;
+	struct att_dev_issuer *i = calloc(1, sizeof(*i));
+	int r = ATT_ERR_NOMEM;
+	*out = NULL;
+	if (!i)
+		return r;
+	if (att_datadir_path(p_jwks, sizeof(p_jwks), dir, ATT_DEV_ISSUER_JWKS) ||
+	    att_datadir_path(p_json, sizeof(p_json), dir, ATT_DEV_ISSUER_JSON)) {
+		r = ATT_ERR_LIMIT;
+		goto out;
+	}
+	if (!(meta = json_load_file(p_json, 0, &je)) ||
+	    !(i->jwks = json_load_file(p_jwks, 0, &je))) {
+		r = att_diag_set(d, ATT_ERR_FORMAT, "dev issuer: %s: %s",
+				 je.source, je.text);
+		goto out;
+	}
+	const char *iss = json_string_value(json_object_get(meta, "issuer"));
+	const char *aud = json_string_value(json_object_get(meta, "audience"));
+	const char *kid = json_string_value(json_object_get(meta, "kid"));
+	if (!iss || !aud || !kid) {
+		r = att_diag_set(d, ATT_ERR_FORMAT,
+				 "dev issuer: %s lacks issuer/audience/kid",
+				 p_json);
+		goto out;
+	}
+	if (!(i->issuer = strdup(iss)) || !(i->audience = strdup(aud)) ||
+	    !(i->kid = strdup(kid)))
+		goto out;
+	*out = i;
+	i = NULL; /* transferred */
+	r = 0;
+out:
+	json_decref(meta);
+	att_dev_issuer_free(i);
+	return r;
+}
+
+void att_dev_issuer_free(struct att_dev_issuer *i)
+{
+	if (!i)
+		return;
+	free(i->issuer);
+	free(i->audience);
+	free(i->kid);
+	json_decref(i->jwks);
+	free(i);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The request handlers, one file per API area (api_*.c); routes.c binds
+ * them to methods and paths. A handler fills resp: 200 with a JSON body,
+ * or an MAA error via att_resp_error.
+ */
+#ifndef ATT_SERVER_HANDLERS_H
+#define ATT_SERVER_HANDLERS_H
+
+struct att_req;
+struct att_resp;
+
+/* api_meta.c */
+void att_api_certs(struct att_req *req, struct att_resp *resp);
+void att_api_openid(struct att_req *req, struct att_resp *resp);
+/* api_policy_get.c */
+void att_api_policy_get(struct att_req *req, struct att_resp *resp);
+/* api_health.c */
+void att_api_healthz(struct att_req *req, struct att_resp *resp);
+void att_api_readyz(struct att_req *req, struct att_resp *resp);
+void att_api_metrics(struct att_req *req, struct att_resp *resp);
+
+/* att_attestation_type_canonical maps a path's attestation type, in any
+ * case, to MAA's spelling ("sgxenclave" -> "SgxEnclave"); NULL when it is
+ * not an MAA type. */
+const char *att_attestation_type_canonical(const char *type);
+
+#endif

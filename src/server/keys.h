@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-provider token signing keys. Each key is RSA-2048 (RS256, default)
+ * or EC P-256 (ES256) with a self-signed certificate for x5c; its kid is
+ * the RFC 7638 thumbprint of the public key. Private keys are stored only
+ * wrapped with AES-256-GCM under the data dir's master key, bound to
+ * "attestd-signing-key/<provider>/<kid>".
+ *
+ * Rotation adds a new active key and retires the previous one with
+ * retired_at = now + ATT_MAX_TOKEN_LIFETIME_SECONDS: every token it signed
+ * has expired by then, and until then /certs keeps publishing it. The
+ * server sees a rotation without restart: before using a provider's keys
+ * it compares the store's key generation with the one it loaded.
+ */
+#ifndef ATT_SERVER_KEYS_H
+#define ATT_SERVER_KEYS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "crypto/keywrap.h"
+#include "token/jws.h"
+
+struct att_cert;
+struct att_pkey;
+struct att_provider;
+struct att_store;
+
+/* The longest lifetime of any token attestd signs (SGX tokens: 8 h). */
+#define ATT_MAX_TOKEN_LIFETIME_SECONDS (8 * 3600)
+/* Validity of a signing certificate. */
+#define ATT_SIGNING_CERT_DAYS 3650
+
+struct att_signing_key {
+	char *kid;
+	enum att_jws_alg alg;
+	struct att_pkey *key;  /* private part only for the active key */
+	struct att_cert *cert;
+	int64_t created;
+	int64_t retired_at;
+	bool active;
+};
+
+/* An immutable snapshot of a provider's keys, shared by reference. */
+struct att_keyset {
+	int refs; /* atomic */
+	struct att_signing_key *v;
+	size_t n;
+	struct att_signing_key *active; /* borrowed from v, or NULL */
+};
+
+void att_keyset_unref(struct att_keyset *ks);
+struct att_keyset *att_keyset_ref(struct att_keyset *ks);
+
+/* att_keys_create generates a key of key_type ("rsa" or "ec") for
+ * provider, certifies it (CN = base_url), wraps it and stores it as the
+ * active key; the previous active key is retired at retire_at. The new
+ * kid is copied to out_kid when not NULL. */
+int att_keys_create(struct att_store *store,
+		    const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		    const char *provider, const char *key_type,
+		    const char *base_url, int64_t now, int64_t retire_at,
+		    char *out_kid, size_t out_kid_len, struct att_diag *d);
+
+/* att_keys_rotate is att_keys_create with retire_at = now +
+ * ATT_MAX_TOKEN_LIFETIME_SECONDS. */
+int att_keys_rotate(struct att_store *store,
+		    const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		    const char *provider, const char *key_type,
+		    const char *base_url, int64_t now, char *out_kid,
+		    size_t out_kid_len, struct att_diag *d);
+
+/* att_keys_load reads a provider's keys from the store into a new
+ * snapshot; only the active key is unwrapped. */
+int att_keys_load(struct att_keyset **out, struct att_store *store,
+		  const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		  const char *provider, struct att_diag *d);
+
+/* att_keys_current returns a reference to p's current snapshot, reloading
+ * it first when the store's key generation changed (or force is set). */
+int att_keys_current(struct att_keyset **out, struct att_provider *p,
+		     struct att_store *store,
+		     const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		     bool force, struct att_diag *d);
+
+/* att_keyset_jwks builds {"keys":[...]} with every key still published at
+ * time now (active, or retired_at > now): kid, kty, alg, use, x5c and the
+ * raw public members. */
+int att_keyset_jwks(json_t **out, const struct att_keyset *ks, int64_t now);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The server's lifecycle: open the data dir (and in dev mode create what
+ * is missing), load providers and their keys, reload them on SIGHUP, and
+ * release everything. In dev mode every provider also trusts the dev OIDC
+ * issuer, and every token carries "x-attestd-dev-mode": true.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest/err.h"
+#include "base/log.h"
+#include "server/auth.h"
+#include "server/datadir.h"
+#include "server/keys.h"
+#include "server/metrics.h"
+#include "server/provider.h"
+#include "server/server.h"
+#include "store/store.h"
+
+static int dev_claims(struct att_server *srv, struct att_provider *p,
+		      json_t *claims)
+{
+	(void)srv;
+	(void)p;
+	return json_object_set_new(claims, "x-attestd-dev-mode", json_true())
+		       ? ATT_ERR_NOMEM
+		       : 0;
+}
+
+static int load_registry(struct att_server *srv, struct att_registry **out,
+			 struct att_diag *d)
+{
+	struct att_registry *reg = NULL;
+	int r = att_registry_load(&reg, srv->store, srv->cfg->providers,
+				  srv->cfg->default_provider, d);
+	for (size_t i = 0; !r && srv->dev_issuer && i < reg->n; i++)
+		r = att_auth_add_issuer(&reg->v[i]->auth,
+					srv->dev_issuer->issuer,
+					srv->dev_issuer->audience,
+					srv->dev_issuer->jwks);
+	/* Load every key now: a key that cannot be unwrapped is a start-up
+	 * error, not a failure of the first request. */
+	for (size_t i = 0; !r && i < reg->n; i++) {
+		struct att_keyset *ks = NULL;
+		r = att_keys_current(&ks, reg->v[i], srv->store, srv->master,
+				     true, d);
+		att_keyset_unref(ks);
+	}
+	if (r) {
+		att_registry_free(reg);
+		return r;
+	}
+	*out = reg;
+	return 0;
+}
+
+static int set_default_str(char **dst, const char *dir, const char *name)
+{
+	char path[4096];
+	if (*dst)
+		return 0;
+	if (!dir) {
+		*dst = strdup(name);
+		return *dst ? 0 : ATT_ERR_NOMEM;
+	}
+	if (att_datadir_path(path, sizeof(path), dir, name))
+		return ATT_ERR_LIMIT;
+	*dst = strdup(path);
+	return *dst ? 0 : ATT_ERR_NOMEM;
+}
+
+static int init_dev(struct att_server *srv, struct att_diag *d)
+{
+	struct att_server_config *c = srv->cfg;
+	int r = att_datadir_dev_init(srv->store, srv->master, c->data_dir,
+				     c->listen, d);
+	if (!r)
+		r = att_dev_issuer_load(&srv->dev_issuer, c->data_dir, d);
+	if (!r)
+		r = set_default_str(&c->tls_cert, c->data_dir,
+				    ATT_DATADIR_TLS_CERT);
+	if (!r)
+		r = set_default_str(&c->tls_key, c->data_dir,
+				    ATT_DATADIR_TLS_KEY);
+	if (r)
+		return r;
+	srv->claims_hook = dev_claims;
+	att_logf(ATT_LOG_WARN,
+		 "DEV MODE: self-signed TLS, a local dev token issuer (%s) "
+		 "trusted by every provider, and every token marked "
+		 "\"x-attestd-dev-mode\": true. Never use dev mode in "
+		 "production.",
+		 srv->dev_issuer->issuer);
+	return 0;
+}
+
+int att_server_init(struct att_server *srv, struct att_server_config *cfg,
+		    struct att_diag *d)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = cfg;
+	pthread_rwlock_init(&srv->reg_lock, NULL);
+	att_auth_global_init();
+	if (!cfg->listen || !cfg->data_dir)
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "listen address and data dir are required");
+	int r = set_default_str(&cfg->default_provider, NULL,
+				ATT_DEFAULT_PROVIDER);
+	if (!r)
+		r = att_datadir_open(&srv->store, srv->master, cfg->data_dir,
+				     cfg->dev, d);
+	if (!r && cfg->dev)
+		r = init_dev(srv, d);
+	if (!r && (!cfg->tls_cert || !cfg->tls_key))
+		r = att_diag_set(d, ATT_ERR_INVALID_ARG,
+				 "a TLS certificate and key are required "
+				 "(config \"tls\": {\"cert\", \"key\"}) "
+				 "outside dev mode");
+	if (!r)
+		r = load_registry(srv, &srv->reg, d);
+	if (!r && !(srv->metrics = att_metrics_new()))
+		r = ATT_ERR_NOMEM;
+	return r;
+}
+
+int att_server_reload(struct att_server *srv, struct att_diag *d)
+{
+	struct att_registry *reg = NULL;
+	int r = load_registry(srv, &reg, d);
+	if (r)
+		return r;
+	pthread_rwlock_wrlock(&srv->reg_lock);
+	struct att_registry *old = srv->reg;
+	srv->reg = reg;
+	pthread_rwlock_unlock(&srv->reg_lock);
+	att_registry_free(old);
+	return 0;
+}
+
+void att_server_release(struct att_server *srv)
+{
+	if (!srv)
+		return;
+	att_server_stop(srv);
+	att_registry_free(srv->reg);
+	att_metrics_free(srv->metrics);
+	att_dev_issuer_free(srv->dev_issuer);
+	att_store_close(srv->store);
+	att_keywrap_wipe(srv->master, sizeof(srv->master));
+	pthread_rwlock_destroy(&srv->reg_lock);
+	memset(srv, 0, sizeof(*srv));
+}

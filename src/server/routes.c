@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The route table: every operation attestd serves, with its auth
+ * requirement and api-version rule. /certs and the OpenID metadata are
+ * anonymous and take any api-version (MAA 2020-10-01 sends none, 2025-06-01
+ * sends one); the policy and attestation routes accept a missing
+ * api-version but refuse an unknown one. Health and metrics are the
+ * operator's and are not under MAA's rules.
+ */
+#include "server/handlers.h"
+#include "server/router.h"
+
+const struct att_route att_routes[] = {
+	{"GET", "/certs", att_api_certs, ATT_AUTH_NONE, ATT_APIVER_ANY},
+	{"GET", "/.well-known/openid-configuration", att_api_openid,
+	 ATT_AUTH_NONE, ATT_APIVER_ANY},
+	{"GET", "/policies/{type}", att_api_policy_get, ATT_AUTH_READER,
+	 ATT_APIVER_KNOWN},
+	{"GET", "/healthz", att_api_healthz, ATT_AUTH_NONE, ATT_APIVER_ANY},
+	{"GET", "/readyz", att_api_readyz, ATT_AUTH_NONE, ATT_APIVER_ANY},
+	{"GET", "/metrics", att_api_metrics, ATT_AUTH_NONE, ATT_APIVER_ANY},
+};
+
+const size_t att_n_routes = sizeof(att_routes) / sizeof(att_routes[0]);

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Versioned schema migrations for the SQLite store. The list below only
+ * ever grows: a released migration is never edited, a change of schema is
+ * a new entry. schema_version holds one row with the version applied last;
+ * each migration and its version bump commit together, so a crash leaves
+ * the database at a whole version.
+ */
+#include "store/sqlite_int.h"
+
+#include <stddef.h>
+
+#include "attest/err.h"
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+	{1,
+	 "CREATE TABLE providers ("
+	 " name TEXT PRIMARY KEY,"
+	 " base_url TEXT NOT NULL,"
+	 " mode TEXT NOT NULL CHECK (mode IN ('aad','isolated')),"
+	 " key_type TEXT NOT NULL CHECK (key_type IN ('rsa','ec')),"
+	 " auth_json TEXT,"
+	 " created INTEGER NOT NULL,"
+	 " key_gen INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE TABLE keys ("
+	 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " provider TEXT NOT NULL REFERENCES providers(name),"
+	 " kid TEXT NOT NULL,"
+	 " alg TEXT NOT NULL,"
+	 " wrapped BLOB NOT NULL,"
+	 " cert_pem TEXT NOT NULL,"
+	 " created INTEGER NOT NULL,"
+	 " retired_at INTEGER NOT NULL DEFAULT 0,"
+	 " active INTEGER NOT NULL DEFAULT 0,"
+	 " UNIQUE (provider, kid));"
+	 "CREATE TABLE policies ("
+	 " provider TEXT NOT NULL REFERENCES providers(name),"
+	 " type TEXT NOT NULL,"
+	 " jws TEXT NOT NULL,"
+	 " hash TEXT NOT NULL,"
+	 " updated INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, type));"
+	 "CREATE TABLE policy_certs ("
+	 " provider TEXT NOT NULL REFERENCES providers(name),"
+	 " thumbprint TEXT NOT NULL,"
+	 " der BLOB NOT NULL,"
+	 " added INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, thumbprint));"
+	 "CREATE TABLE audit_log ("
+	 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " provider TEXT NOT NULL,"
+	 " time INTEGER NOT NULL,"
+	 " actor TEXT,"
+	 " action TEXT NOT NULL,"
+	 " type TEXT,"
+	 " old_hash TEXT,"
+	 " new_hash TEXT);"
+	 "CREATE TABLE collateral_cache ("
+	 " key TEXT PRIMARY KEY,"
+	 " body BLOB NOT NULL,"
+	 " fetched INTEGER NOT NULL,"
+	 " next_update INTEGER NOT NULL);"},
+	{2,
+	 "CREATE INDEX keys_by_provider ON keys(provider, id);"
+	 "CREATE INDEX audit_by_provider ON audit_log(provider, id);"},
+};
+
+#define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+int att_sq_latest_version(void)
+{
+	return migrations[N_MIGRATIONS - 1].version;
+}
+
+int att_sq_version(sqlite3 *db, int *out, struct att_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int r = att_sq_prepare(db, &st, "SELECT max(version) FROM schema_version",
+			       d);
+	if (r)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		r = 0;
+	} else {
+		r = att_sq_err(db, rc, "read schema_version", d);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int apply(sqlite3 *db, const struct migration *m, struct att_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int r = att_sq_begin(db, d);
+	if (r)
+		return r;
+	/* Re-check inside the write transaction: another process may have
+	 * migrated between our read and our BEGIN IMMEDIATE. */
+	int cur = 0;
+	if ((r = att_sq_version(db, &cur, d)) != 0)
+		goto out;
+	if (cur >= m->version)
+		goto out;
+	if ((r = att_sq_exec(db, m->sql, d)) != 0)
+		goto out;
+	if ((r = att_sq_prepare(db, &st,
+				"INSERT INTO schema_version(version, applied)"
+				" VALUES (?, strftime('%s','now'))",
+				d)) != 0)
+		goto out;
+	sqlite3_bind_int(st, 1, m->version);
+	r = att_sq_step_done(db, st, "record schema version", d);
+out:
+	sqlite3_finalize(st);
+	if (r) {
+		att_sq_rollback(db);
+		return att_diag_set(d, r, "store: migration %d failed",
+				    m->version);
+	}
+	return att_sq_commit(db, d);
+}
+
+int att_sq_migrate(sqlite3 *db, struct att_diag *d)
+{
+	int r = att_sq_exec(db,
+			    "CREATE TABLE IF NOT EXISTS schema_version ("
+			    " version INTEGER PRIMARY KEY,"
+			    " applied INTEGER NOT NULL)",
+			    d);
+	if (r)
+		return r;
+	int cur = 0;
+	if ((r = att_sq_version(db, &cur, d)) != 0)
+		return r;
+	if (cur > att_sq_latest_version())
+		return att_diag_set(d, ATT_ERR_UNSUPPORTED,
+				    "store: database schema version %d is newer "
+				    "than this attestd (%d)",
+				    cur, att_sq_latest_version());
+	for (size_t i = 0; i < N_MIGRATIONS; i++) {
+		if (migrations[i].version <= cur)
+			continue;
+		if ((r = apply(db, &migrations[i], d)) != 0)
+			return r;
+	}
+	return 0;
+}

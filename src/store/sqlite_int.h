@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by the SQLite backend's files (not a public header):
+ * the backend state, statement helpers, transactions and the migration
+ * runner. One connection per store, serialised by a mutex: SQLite
+ * connections are not meant to be shared by concurrent threads, and the
+ * service's store traffic (key and policy reads, rare writes) is far below
+ * what one connection serves.
+ */
+#ifndef ATT_STORE_SQLITE_INT_H
+#define ATT_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+struct att_sq {
+	sqlite3 *db;
+	pthread_mutex_t mu;
+};
+
+/* Busy timeout in milliseconds (other processes, e.g. the attestd CLI,
+ * may hold the write lock briefly). */
+#define ATT_STORE_BUSY_TIMEOUT_MS 5000
+
+/* The schema version the code expects after migrations. */
+int att_sq_latest_version(void);
+/* att_sq_migrate applies every migration newer than the database's
+ * schema_version, each in its own transaction. Idempotent. */
+int att_sq_migrate(sqlite3 *db, struct att_diag *d);
+/* att_sq_version reads schema_version (0 when the table is empty). */
+int att_sq_version(sqlite3 *db, int *out, struct att_diag *d);
+
+/* att_sq_err maps a SQLite result to ATT_ERR_* and records the message. */
+int att_sq_err(sqlite3 *db, int rc, const char *what, struct att_diag *d);
+int att_sq_exec(sqlite3 *db, const char *sql, struct att_diag *d);
+int att_sq_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
+		   struct att_diag *d);
+/* att_sq_step_done steps a statement that returns no rows. */
+int att_sq_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
+		     struct att_diag *d);
+int att_sq_begin(sqlite3 *db, struct att_diag *d);
+int att_sq_commit(sqlite3 *db, struct att_diag *d);
+void att_sq_rollback(sqlite3 *db);
+
+int att_sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+int att_sq_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n);
+/* att_sq_col_text returns a malloc'd copy of a text column (NULL stays
+ * NULL); *err is set to ATT_ERR_NOMEM on allocation failure. */
+char *att_sq_col_text(sqlite3_stmt *st, int i, int *err);
+uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err);
+
+/* att_sq_audit_insert appends an audit record inside the caller's
+ * transaction; a NULL record is a no-op. */
+struct att_store_audit;
+int att_sq_audit_insert(sqlite3 *db, const struct att_store_audit *a,
+			struct att_diag *d);
+
+/* Ops implemented in sqlite.c (the table is in sqlite_data.c). */
+struct att_store_provider;
+struct att_store_key;
+extern const struct att_store_ops att_sq_ops;
+int att_sq_grow(void **v, size_t *cap, size_t n, size_t elsize);
+void att_sq_close(void *impl);
+int att_sq_ping(void *impl, struct att_diag *d);
+int att_sq_schema_version(void *impl, int *out, struct att_diag *d);
+int att_sq_provider_add(void *impl, const struct att_store_provider *p,
+			struct att_diag *d);
+int att_sq_provider_get(void *impl, const char *name,
+			struct att_store_provider *out, struct att_diag *d);
+int att_sq_provider_list(void *impl, struct att_store_provider **out,
+			 size_t *n, struct att_diag *d);
+int att_sq_provider_set_auth(void *impl, const char *name,
+			     const char *auth_json, struct att_diag *d);
+int att_sq_key_add(void *impl, const struct att_store_key *k,
+		   int64_t retire_at, struct att_diag *d);
+int att_sq_key_list(void *impl, const char *provider,
+		    struct att_store_key **out, size_t *n, struct att_diag *d);
+int att_sq_key_gen(void *impl, const char *provider, int64_t *out,
+		   struct att_diag *d);
+
+#endif
