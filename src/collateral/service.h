@@ -25,6 +25,7 @@
 #ifndef ATT_COLLATERAL_SERVICE_H
 #define ATT_COLLATERAL_SERVICE_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,14 +36,6 @@
 
 /* Limits and defaults of the collateral service (candidates for
  * base/limits.h). */
-#define ATT_COLLATERAL_CACHE_DEFAULT 256     /* parsed sets in memory */
-#define ATT_COLLATERAL_CACHE_MAX 65536
-#define ATT_COLLATERAL_REFRESH_MARGIN_SECONDS 3600
-#define ATT_COLLATERAL_REFRESH_PERCENT 10
-#define ATT_COLLATERAL_RETRY_SECONDS 60      /* after a failed fetch */
-#define ATT_COLLATERAL_IMPORT_MAX_FILES 4096 /* per import */
-#define ATT_COLLATERAL_IMPORT_MAX_DEPTH 4    /* directory levels */
-#define ATT_COLLATERAL_IMPORT_MAX_ITEMS 1024 /* distinct items per import */
 #define ATT_COLLATERAL_INTEL_PCS_URL "https://api.trustedservices.intel.com"
 #define ATT_COLLATERAL_INTEL_ROOT_CRL_URL                                      \
 	"https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"

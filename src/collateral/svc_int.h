@@ -9,6 +9,7 @@
 #ifndef ATT_COLLATERAL_SVC_INT_H
 #define ATT_COLLATERAL_SVC_INT_H
 
+#include "base/limits.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -18,7 +19,6 @@
 #include "collateral/pcs.h"
 #include "collateral/service.h"
 
-#define ATT_COLLATERAL_MEMSTORE_MAX 4096 /* rows of the in-memory store */
 #define ATT_COLKEY_LEN 40
 #define ATT_COLCACHE_BUCKETS 256
 #define ATT_COLQINFO_SLOTS 64 /* quote -> key memo */

@@ -10,6 +10,7 @@
 #ifndef ATT_CRYPTO_CERT_H
 #define ATT_CRYPTO_CERT_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +19,6 @@ struct att_pkey;
 struct att_cert;
 
 /* Most certificates att_cert_chain_from_pem reads from one PEM text. */
-#define ATT_MAX_PEM_CERTS 64
 
 /* att_cert_self_signed makes a self-signed v3 certificate for key (which
  * must hold a private part), subject = issuer = CN=common_name, a random

@@ -11,13 +11,13 @@
 #ifndef ATT_CRYPTO_KEYWRAP_H
 #define ATT_CRYPTO_KEYWRAP_H
 
+#include "base/limits.h"
 #include <stddef.h>
 #include <stdint.h>
 
 #define ATT_KEYWRAP_KEY_LEN 32
 #define ATT_KEYWRAP_OVERHEAD (3 + 12 + 16)
 /* Largest plaintext accepted (a PEM private key is a few KB). */
-#define ATT_KEYWRAP_MAX_PLAIN (64 * 1024)
 
 /* att_keywrap_wrap encrypts plain under key with associated data aad into
  * a malloc'd blob of plain_len + ATT_KEYWRAP_OVERHEAD bytes. */

@@ -7,15 +7,14 @@
 #ifndef ATT_CRYPTO_PK_INTERNAL_H
 #define ATT_CRYPTO_PK_INTERNAL_H
 
+#include "base/limits.h"
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 
 #include "crypto/pkey.h"
 
 /* Largest RSA modulus accepted (verification cost grows fast). */
-#define ATT_PKEY_MAX_RSA_BITS 8192
 /* Largest PEM/DER key text accepted. */
-#define ATT_PKEY_MAX_PEM_LEN (64 * 1024)
 
 /* att_pk_check_acceptable: 0, or ATT_ERR_UNSUPPORTED for key types and
  * sizes the token layer refuses. */

@@ -10,6 +10,7 @@
 #ifndef ATT_CRYPTO_SGX_EXT_H
 #define ATT_CRYPTO_SGX_EXT_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +19,6 @@
 
 #define ATT_SGX_EXT_OID "1.2.840.113741.1.13.1"
 /* Nesting is fixed by the profile; anything bigger is not a PCK ext. */
-#define ATT_SGX_EXT_MAX_LEN 4096
 
 struct att_x509;
 

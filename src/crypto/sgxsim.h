@@ -10,6 +10,7 @@
 #ifndef ATT_CRYPTO_SGXSIM_H
 #define ATT_CRYPTO_SGXSIM_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +22,6 @@
 #define ATT_SGXSIM_RS_LEN 64
 #define ATT_SGXSIM_XY_LEN 64
 /* Cap on a PEM/DER object the simulator writes or reads back. */
-#define ATT_SGXSIM_MAX_OBJ (64 * 1024)
 
 /* A P-256 key pair. */
 struct att_sgxsim_key;

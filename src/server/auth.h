@@ -13,6 +13,7 @@
 #ifndef ATT_SERVER_AUTH_H
 #define ATT_SERVER_AUTH_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,9 +26,7 @@ struct att_auth_settings;
 struct att_resp;
 
 /* Largest JWKS document fetched from an issuer. */
-#define ATT_MAX_JWKS_LEN (1024 * 1024)
 /* Timeout of one JWKS or discovery fetch. */
-#define ATT_JWKS_FETCH_TIMEOUT_SECONDS 10
 
 /* att_auth_check authorises a request needing `need` on a provider with
  * settings s and base URL realm. On success returns 0 and sets

@@ -11,6 +11,7 @@
 #ifndef ATT_SERVER_DATADIR_H
 #define ATT_SERVER_DATADIR_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,7 +32,6 @@ struct att_store;
 #define ATT_DEV_ISSUER_PATH "/dev-issuer"
 #define ATT_DEFAULT_PROVIDER "default"
 /* Validity of the dev TLS certificate. */
-#define ATT_DEV_TLS_DAYS 825
 
 struct att_dev_issuer {
 	char *issuer;

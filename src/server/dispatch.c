@@ -5,6 +5,7 @@
  * the handler, then metrics and the request log. Also the response
  * helpers and token issuance that handlers share.
  */
+#include "base/limits.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,6 @@
 #include "server/server.h"
 #include "token/jwt.h"
 
-#define ATT_MAX_RESP_BODY (4 * 1024 * 1024)
 
 void att_resp_init(struct att_resp *r)
 {

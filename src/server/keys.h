@@ -15,6 +15,7 @@
 #ifndef ATT_SERVER_KEYS_H
 #define ATT_SERVER_KEYS_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,9 +31,7 @@ struct att_provider;
 struct att_store;
 
 /* The longest lifetime of any token attestd signs (SGX tokens: 8 h). */
-#define ATT_MAX_TOKEN_LIFETIME_SECONDS (8 * 3600)
 /* Validity of a signing certificate. */
-#define ATT_SIGNING_CERT_DAYS 3650
 
 struct att_signing_key {
 	char *kid;

@@ -10,6 +10,7 @@
 #ifndef ATT_SERVER_METRICS_H
 #define ATT_SERVER_METRICS_H
 
+#include "base/limits.h"
 #include <stddef.h>
 
 struct att_buf;
@@ -17,8 +18,6 @@ struct att_metrics;
 
 /* Distinct route labels and status codes per route kept; further ones
  * are counted under route "other" / are dropped into status 0. */
-#define ATT_METRICS_MAX_ROUTES 64
-#define ATT_METRICS_MAX_STATUSES 16
 
 struct att_metrics *att_metrics_new(void);
 void att_metrics_free(struct att_metrics *m);

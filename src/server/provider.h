@@ -11,6 +11,7 @@
 #ifndef ATT_SERVER_PROVIDER_H
 #define ATT_SERVER_PROVIDER_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,14 +23,11 @@
 struct att_keyset;
 struct att_store;
 
-#define ATT_PROVIDER_NAME_MAX 63
 #define ATT_DEFAULT_READER_ROLE "Attestation.Reader"
 #define ATT_DEFAULT_CONTRIBUTOR_ROLE "Attestation.Contributor"
 #define ATT_DEFAULT_ROLE_CLAIM "roles"
 /* How long a JWKS fetched from an issuer is trusted before refetching,
  * and the least time between two refetches for an unknown kid. */
-#define ATT_JWKS_CACHE_SECONDS 3600
-#define ATT_JWKS_REFETCH_COOLDOWN_SECONDS 60
 
 /* One trusted OIDC token issuer. */
 struct att_auth_issuer {

@@ -11,11 +11,10 @@
 #ifndef ATT_SERVER_ROUTER_H
 #define ATT_SERVER_ROUTER_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ATT_ROUTE_MAX_PARAMS 2
-#define ATT_ROUTE_PARAM_LEN 128
 #define ATT_ROUTE_ALLOW_LEN 64
 
 struct att_req;

@@ -10,6 +10,7 @@
 #ifndef ATT_SERVER_SERVER_H
 #define ATT_SERVER_SERVER_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -30,9 +31,7 @@ struct att_store;
 /* Longest error message put in a response body. */
 #define ATT_ERR_MSG_LEN 512
 /* Lifetime of policy-management response tokens (MAA: 1 h). */
-#define ATT_POLICY_TOKEN_LIFETIME_SECONDS 3600
 /* Clock skew allowed on bearer tokens' exp/nbf. */
-#define ATT_AUTH_SKEW_SECONDS 60
 /* MAA's bearer token audience. */
 #define ATT_MAA_AUDIENCE "https://attest.azure.net"
 

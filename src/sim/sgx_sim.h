@@ -12,6 +12,7 @@
 #ifndef ATT_SIM_SGX_SIM_H
 #define ATT_SIM_SGX_SIM_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,9 +21,7 @@
 #include "base/diag.h"
 
 /* Cap on a quote or a collateral bundle the simulator produces. */
-#define ATT_SGXSIM_MAX_OUTPUT (1024 * 1024)
 /* Cap on a file the simulator reads back from its directory. */
-#define ATT_SGXSIM_MAX_FILE (1024 * 1024)
 
 /* The simulated platforms: "processor" (Processor-CA PCK certificate,
  * FMSPC 00906ED50000, SGX Type Standard) and "platform" (Platform-CA PCK

@@ -10,6 +10,7 @@
 #ifndef ATT_STORE_SQLITE_INT_H
 #define ATT_STORE_SQLITE_INT_H
 
+#include "base/limits.h"
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
@@ -24,7 +25,6 @@ struct att_sq {
 
 /* Busy timeout in milliseconds (other processes, e.g. the attestd CLI,
  * may hold the write lock briefly). */
-#define ATT_STORE_BUSY_TIMEOUT_MS 5000
 
 /* The schema version the code expects after migrations. */
 int att_sq_latest_version(void);

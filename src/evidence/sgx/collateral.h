@@ -13,15 +13,13 @@
 #ifndef ATT_EVIDENCE_SGX_COLLATERAL_H
 #define ATT_EVIDENCE_SGX_COLLATERAL_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/diag.h"
 
-#define ATT_DCAP_MAX_ADVISORIES 64 /* per TCB level */
-#define ATT_DCAP_MAX_ADVISORY_LEN 32
-#define ATT_DCAP_MAX_MODULE_IDENTITIES 64
 
 enum att_tcb_status {
 	ATT_TCB_UP_TO_DATE = 0,

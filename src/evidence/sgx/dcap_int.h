@@ -6,6 +6,7 @@
 #ifndef ATT_EVIDENCE_SGX_DCAP_INT_H
 #define ATT_EVIDENCE_SGX_DCAP_INT_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,8 +15,6 @@
 #include "crypto/x509.h"
 #include "evidence/sgx/verify.h"
 
-#define ATT_DCAP_MAX_ROOTS 8
-#define ATT_DCAP_CACHE_DEFAULT 1024
 
 struct att_dcap_trust {
 	struct att_x509 *roots[ATT_DCAP_MAX_ROOTS];

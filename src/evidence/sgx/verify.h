@@ -14,6 +14,7 @@
 #ifndef ATT_EVIDENCE_SGX_VERIFY_H
 #define ATT_EVIDENCE_SGX_VERIFY_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -187,7 +188,6 @@ struct att_dcap_collateral_hashes {
 	uint8_t pckcertshash[32];
 };
 
-#define ATT_DCAP_MAX_RESULT_ADVISORIES 64
 
 struct att_dcap_result {
 	enum att_dcap_tee tee;
