@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The MAA policy language (maa-api.md §3; docs/policy.md is the full
+ * reference): claims and claim sets, compiling a policy text once into an
+ * immutable struct att_policy, and evaluating it many times over a set of
+ * incoming claims. A compiled policy is never modified after
+ * att_policy_compile returns, so any number of threads may evaluate it at
+ * once; each evaluation keeps its state in its own stack frame and result.
+ * This module does not verify evidence, sign tokens or store policies; the
+ * server turns verified evidence into a claim set and calls
+ * att_policy_eval, and builds the token from the result.
+ */
+#ifndef ATT_POLICY_POLICY_H
+#define ATT_POLICY_POLICY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+/* Issuers named by MAA (maa-api.md §3.3). */
+#define ATT_CLAIM_ISSUER_SERVICE "AttestationService"
+#define ATT_CLAIM_ISSUER_POLICY "AttestationPolicy"
+#define ATT_CLAIM_ISSUER_CUSTOM "CustomClaim"
+
+/*
+ * The value type of a claim. STRING, INTEGER and BOOLEAN are MAA's three
+ * valueTypes. JSON is a String whose text is JSON (the "events" and "pcrs"
+ * claims, and every JmesPath result) kept parsed: its value may be any
+ * JSON value. The policy language sees it as a String (valueType ==
+ * "String", AppendString uses its compact text); JmesPath and
+ * JsonToClaimValue use it without re-parsing.
+ */
+enum att_claim_vtype {
+	ATT_CLAIM_STRING,
+	ATT_CLAIM_INTEGER,
+	ATT_CLAIM_BOOLEAN,
+	ATT_CLAIM_JSON,
+};
+
+/* One claim. Every pointer is owned by the claim (type and issuer are
+ * malloc'd, value holds one reference). value is a json string, integer
+ * or boolean for the first three vtypes, any JSON value for JSON. */
+struct att_claim {
+	char *type;
+	json_t *value;
+	enum att_claim_vtype vtype;
+	char *issuer;
+};
+
+/* An ordered list of claims; the same type may occur several times (a
+ * "set" in MAA's words). */
+struct att_claimset {
+	struct att_claim *v;
+	size_t n;
+	size_t cap;
+};
+
+/* att_claimset_init never allocates and cannot fail. */
+void att_claimset_init(struct att_claimset *set);
+/* att_claimset_release frees every claim and re-inits; accepts NULL. */
+void att_claimset_release(struct att_claimset *set);
+
+/* att_claimset_add appends a claim with a copy of type and issuer (NULL
+ * issuer means AttestationService) and a new reference to value, after
+ * checking that value fits vtype. Returns 0, ATT_ERR_INVALID_ARG when it
+ * does not, ATT_ERR_LIMIT beyond ATT_MAX_POLICY_CLAIMS, or ATT_ERR_NOMEM;
+ * on failure the set is unchanged. */
+int att_claimset_add(struct att_claimset *set, const char *type,
+		     json_t *value, enum att_claim_vtype vtype,
+		     const char *issuer);
+
+/* att_claimset_add_json adds a claim whose valueType follows value: json
+ * string, integer and boolean give STRING, INTEGER, BOOLEAN; objects and
+ * arrays give JSON. Reals and null are ATT_ERR_INVALID_ARG. */
+int att_claimset_add_json(struct att_claimset *set, const char *type,
+			  json_t *value, const char *issuer);
+
+/* att_claim_vtype_name returns "String", "Integer", "Boolean" (JSON
+ * claims are Strings to the policy language: "String"). */
+const char *att_claim_vtype_name(enum att_claim_vtype vtype);
+
+/*
+ * att_claimset_from_json appends the claims of a CLAIMS.json document to
+ * out: an array of objects {"type": string, "value": string | integer |
+ * boolean | object | array, "issuer"?: string, "valueType"?: "String" |
+ * "Integer" | "Boolean"}. Claims without "issuer" get default_issuer (NULL
+ * means AttestationService: such files stand for verified evidence).
+ * Objects and arrays become JSON claims; an array is one JSON value, not a
+ * set (a set is several claims of the same type). A valueType that
+ * contradicts the value, unknown members, reals and nulls are
+ * ATT_ERR_FORMAT with diag naming the element; on failure out is left
+ * as it was.
+ */
+int att_claimset_from_json(struct att_claimset *out, const json_t *json,
+			   const char *default_issuer, struct att_diag *diag);
+
+/* att_claimset_to_json returns a new array of {"type","value","valueType",
+ * "issuer"} objects (JSON claims keep their JSON value), or NULL when out
+ * of memory. */
+json_t *att_claimset_to_json(const struct att_claimset *set);
+
+/* att_claimset_to_object returns a new object mapping each claim type to
+ * its value, or to an array of its values in order when the type occurs
+ * more than once (the token form of issued claims); NULL when out of
+ * memory. */
+json_t *att_claimset_to_object(const struct att_claimset *set);
+
+/* ---- compiling ---------------------------------------------------- */
+
+struct att_policy;
+
+/* Where and why a compile failed. line and column are 1-based (columns
+ * count characters, a tab is one); both are 0 when the error has no
+ * position (empty text, over ATT_MAX_POLICY_LEN). msg has no position
+ * prefix ("expected ']' but found ';'"). */
+struct att_policy_error {
+	unsigned line;
+	unsigned column;
+	char msg[ATT_DIAG_LEN];
+};
+
+/*
+ * att_policy_compile parses and checks text[0..len) into *out (free with
+ * att_policy_free). JmesPath queries written as string literals are
+ * compiled here. Returns 0, or ATT_ERR_POLICY_SYNTAX (the text does not
+ * parse, or uses a construct its version lacks), ATT_ERR_POLICY_TYPE (a
+ * type, arity, identifier or section error), ATT_ERR_JMESPATH_* (a
+ * literal JmesPath query is invalid), ATT_ERR_LIMIT (text longer than
+ * ATT_MAX_POLICY_LEN, nesting deeper than ATT_MAX_POLICY_DEPTH) or
+ * ATT_ERR_NOMEM. On failure *out is NULL, diag gets the message with its
+ * position ("line 3, column 14: expected ']' but found ';'") and err (if
+ * not NULL) the parts.
+ */
+int att_policy_compile(struct att_policy **out, const char *text, size_t len,
+		       struct att_policy_error *err, struct att_diag *diag);
+
+/* att_policy_free frees a compiled policy; accepts NULL. */
+void att_policy_free(struct att_policy *policy);
+
+/* att_policy_version returns the minor version: 0, 1 or 2 (for 1.0, 1.1,
+ * 1.2). */
+int att_policy_version(const struct att_policy *policy);
+
+/* att_policy_num_rules returns the number of rules of a section:
+ * 0 configurationrules, 1 authorizationrules, 2 issuancerules. */
+size_t att_policy_num_rules(const struct att_policy *policy, int section);
+
+/* ---- evaluating --------------------------------------------------- */
+
+/* The outcome of one evaluation. Everything is owned by the result and
+ * freed by att_policy_result_release. */
+struct att_policy_result {
+	/* A permit() fired in authorizationrules and no deny() did. */
+	bool authorized;
+	/* The outgoing claims (issue()), in order; empty unless authorized. */
+	struct att_claimset issued;
+	/* Every claim the policy added to the incoming set (add(), issue(),
+	 * issueproperty()), in order: the incoming set after evaluation is
+	 * the caller's incoming set followed by these. */
+	struct att_claimset added;
+	/* Property claims (issueproperty(), configurationrules and
+	 * issuancerules): an object type -> value; the last one wins. Never
+	 * NULL after a successful evaluation. */
+	json_t *properties;
+	/* Rule-by-rule trace when explain was asked, else NULL: an array of
+	 * objects described in docs/policy.md. */
+	json_t *explain;
+	/* When !authorized: one line saying why ("authorizationrules rule 2
+	 * (line 4): deny() fired"); else NULL. */
+	char *deny_summary;
+	/* Steps the evaluation used (of ATT_MAX_POLICY_STEPS). */
+	uint64_t steps;
+};
+
+/* att_policy_result_init never allocates and cannot fail. */
+void att_policy_result_init(struct att_policy_result *res);
+/* att_policy_result_release frees and re-inits; accepts NULL. */
+void att_policy_result_release(struct att_policy_result *res);
+
+/*
+ * att_policy_eval runs the policy over incoming (which is only read and
+ * may be shared): configurationrules, then authorizationrules, then, when
+ * authorized, issuancerules. *out is initialised here (callers need not
+ * init it) and must be released with att_policy_result_release, also
+ * after a failure. Returns 0 when the evaluation ran to the end, whether
+ * or not it authorized (see out->authorized); ATT_ERR_POLICY_EVAL when a
+ * function failed on its input (diag names the section, rule, line and
+ * function); ATT_ERR_LIMIT beyond ATT_MAX_POLICY_STEPS or
+ * ATT_MAX_POLICY_CLAIMS; ATT_ERR_NOMEM. With explain, out->explain gets
+ * the trace, also for the rules run before a failure.
+ */
+int att_policy_eval(const struct att_policy *policy,
+		    const struct att_claimset *incoming,
+		    struct att_policy_result *out, bool explain,
+		    struct att_diag *diag);
+
+/* ---- hashing ------------------------------------------------------ */
+
+#define ATT_POLICY_HASH_LEN 44 /* 43 base64url characters and a NUL */
+
+/* att_policy_hash writes x-ms-policy-hash (maa-api.md §2.7):
+ * b64url(SHA-256(ASCII(b64url(text)))), text being the policy's UTF-8
+ * bytes as stored. Returns 0 or ATT_ERR_NOMEM / ATT_ERR_LIMIT (text over
+ * ATT_MAX_POLICY_LEN). */
+int att_policy_hash(char out[static ATT_POLICY_HASH_LEN], const char *text,
+		    size_t len);
+
+#endif
