@@ -30,6 +30,12 @@
 #define ATT_MAX_JMESPATH_LEN (16 * 1024)
 #define ATT_MAX_JMESPATH_DEPTH 256
 #define ATT_MAX_JMESPATH_STEPS 10000000
+/* Longest string a JMESPath expression may build (join, to_string). */
+#define ATT_JMESPATH_MAX_STRING_LEN (16 * 1024 * 1024)
+/* Deepest JSON value JMESPath recurses into: the deepest accepted JSON
+ * plus what an expression can wrap around it. */
+#define ATT_JMESPATH_MAX_VALUE_DEPTH                                           \
+	(ATT_MAX_JSON_DEPTH + 4 * ATT_MAX_JMESPATH_DEPTH)
 
 /* HTTP */
 #define ATT_MAX_HTTP_BODY (2 * 1024 * 1024)

@@ -7,6 +7,8 @@
  */
 #include <stdio.h>
 
+#include <string.h>
+
 #include "attest/err.h"
 #include "policy/internal.h"
 #include "policy/jmespath/jmespath.h"
@@ -15,8 +17,11 @@ static int typed(int r, struct att_diag *inner, struct att_diag *diag)
 {
 	if (r == ATT_ERR_NOMEM)
 		return att_diag_set(diag, r, "out of memory");
-	return att_diag_set(diag, r, "%s error: %s", att_jmespath_errtype(r),
-			    att_diag_msg(inner));
+	const char *type = att_jmespath_errtype(r), *msg = att_diag_msg(inner);
+	/* The engine's messages mostly start with their type already. */
+	if (!strncmp(msg, type, strlen(type)))
+		return att_diag_set(diag, r, "%s", msg);
+	return att_diag_set(diag, r, "%s error: %s", type, msg);
 }
 
 int att_pol_jp_compile(struct att_jmespath **out, const char *q, size_t len,

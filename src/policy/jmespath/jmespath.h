@@ -24,13 +24,16 @@ enum att_jmespath_flags {
 
 /* att_jmespath_compile parses expr[0..expr_len) into *out (caller frees
  * with att_jmespath_free). On failure *out is NULL, the return code is
- * ATT_ERR_JMESPATH_SYNTAX (or _FUNCTION/_ARITY when the check is static)
- * and diag names the offending position. */
+ * ATT_ERR_JMESPATH_SYNTAX (or _FUNCTION/_ARITY when the check is static,
+ * _VALUE for a slice step of 0, ATT_ERR_LIMIT beyond ATT_MAX_JMESPATH_LEN
+ * or ATT_MAX_JMESPATH_DEPTH) and diag names the offending position. */
 int att_jmespath_compile(struct att_jmespath **out, const char *expr,
 			 size_t expr_len, unsigned flags, struct att_diag *diag);
 
 /* att_jmespath_eval evaluates a compiled expression on data. *out gets a
- * new reference (json null when the result is null), caller decrefs. */
+ * new reference (json null when the result is null), caller decrefs.
+ * Errors: _TYPE, _VALUE, or ATT_ERR_LIMIT past ATT_MAX_JMESPATH_STEPS
+ * (evaluation fuel) or a nesting limit; *out is then NULL. */
 int att_jmespath_eval(const struct att_jmespath *jp, json_t *data,
 		      json_t **out, struct att_diag *diag);
 
@@ -39,6 +42,12 @@ int att_jmespath_search(const char *expr, json_t *data, unsigned flags,
 			json_t **out, struct att_diag *diag);
 
 void att_jmespath_free(struct att_jmespath *jp);
+
+/* att_jmespath_to_json returns value as compact JSON text, exactly as
+ * to_string() writes it (reals as the shortest text that reads back to
+ * the same double, object keys in insertion order). Caller frees; NULL
+ * when out of memory or nested deeper than the engine recurses. */
+char *att_jmespath_to_json(json_t *value);
 
 /* att_jmespath_errtype returns the specification's error type name for
  * an ATT_ERR_JMESPATH_* code ("syntax", "invalid-type", ...). */
