@@ -39,8 +39,8 @@ fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DATT_FUZZ=ON -DATT_WERROR=ON >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 
-bench: build
-	scripts/bench.sh $(BUILD)
+bench: deps
+	scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
