@@ -5,6 +5,7 @@
  * each implemented in cmd_<area>.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ATT_CMD(words, fn, help) int fn(int argc, char **argv);
@@ -34,6 +35,9 @@ static int usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* tss2-mu logs every structure it rejects to stderr; attestd reports
+	 * those failures itself, so keep its logger quiet unless asked. */
+	setenv("TSS2_LOG", "all+none", 0);
 	if (argc < 2)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
