@@ -97,4 +97,24 @@
 #define ATT_COLLATERAL_IMPORT_MAX_ITEMS 1024 /* distinct items per import */
 #define ATT_COLLATERAL_MEMSTORE_MAX 4096 /* rows of the in-memory store */
 
+/* TPM protocol and event logs */
+#define ATT_TPMPROTO_MAX_MESSAGE_LEN ATT_MAX_HTTP_BODY /* decoded JSON */
+#define ATT_TPMPROTO_MAX_CONTEXT_LEN 4096 /* service_context text */
+#define ATT_TPMPROTO_MAX_SECRET_LEN 64	  /* activated credential */
+#define ATT_TPMPROTO_MAX_RP_DATA_LEN 1024 /* decoded rp_data bytes */
+#define ATT_TPMPROTO_MAX_RP_ID_LEN 1024
+#define ATT_TPMPROTO_MAX_ATT_TYPE_LEN 16
+#define ATT_TPMPROTO_MAX_CUSTOM_CLAIMS 64
+#define ATT_TPMPROTO_MAX_CLAIM_NAME_LEN 256
+#define ATT_TPMPROTO_MAX_CLAIM_VALUE_LEN 4096
+#define ATT_TPMPROTO_MAX_JWK_MEMBERS 16
+#define ATT_TPMPROTO_MAX_JWK_MEMBER_LEN 2048
+#define ATT_TPM_CONTEXT_TTL_MAX 3600
+#define ATT_TPM_MAX_TRUST_PEM (1024 * 1024)  /* all PEM of one directory */
+#define ATT_TPM_REPLAY_CACHE_SLOTS 65536     /* outstanding contexts */
+#define ATT_TPM_REPORT_VALIDITY_MAX 525600   /* one year */
+#define ATT_TPM_MAX_SETTINGS_LEN 4096
+#define ATT_UEFI_MAX_NAME_CHARS 2048
+#define ATT_UEFI_MAX_TEXT (64 * 1024)
+
 #endif

@@ -20,6 +20,7 @@
 #ifndef ATT_SERVER_API_TPM_H
 #define ATT_SERVER_API_TPM_H
 
+#include "base/limits.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,15 +36,10 @@ struct att_tpmproto_msg;
 
 /* Defaults and limits of the TPM route (to move into base/limits.h). */
 #define ATT_TPM_CONTEXT_TTL_DEFAULT 300
-#define ATT_TPM_CONTEXT_TTL_MAX 3600
 #define ATT_TPM_AIK_CERT_DAYS_DEFAULT 365
 #define ATT_TPM_AIK_CA_DAYS 7300
-#define ATT_TPM_MAX_TRUST_PEM (1024 * 1024)  /* all PEM of one directory */
-#define ATT_TPM_REPLAY_CACHE_SLOTS 65536     /* outstanding contexts */
 #define ATT_TPM_REPORT_VALIDITY_DEFAULT 1440 /* minutes (MAA) */
-#define ATT_TPM_REPORT_VALIDITY_MAX 525600   /* one year */
 #define ATT_TPM_SECRET_LEN 32
-#define ATT_TPM_MAX_SETTINGS_LEN 4096
 
 /* The route's handler (routes.c binds it to POST /attest/Tpm). */
 void att_api_attest_tpm(struct att_req *req, struct att_resp *resp);

@@ -13,6 +13,7 @@
 #ifndef ATT_EVIDENCE_TCG_UEFI_H
 #define ATT_EVIDENCE_TCG_UEFI_H
 
+#include "base/limits.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +21,6 @@
 #include "base/buf.h"
 
 /* Caps on decoded text (go-attestation caps names at 2048 characters). */
-#define ATT_UEFI_MAX_NAME_CHARS 2048
-#define ATT_UEFI_MAX_TEXT (64 * 1024)
 
 /* att_uefi_guid_text formats an EFI GUID (Data1..3 little-endian) as
  * 8-4-4-4-12 hex; upper selects upper case (MAA's VariableGuid). */

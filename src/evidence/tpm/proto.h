@@ -24,18 +24,7 @@
 #include "evidence/tpm/pcrs.h"
 
 /* Hard limits of the protocol (to move into base/limits.h). */
-#define ATT_TPMPROTO_MAX_MESSAGE_LEN ATT_MAX_HTTP_BODY /* decoded JSON */
-#define ATT_TPMPROTO_MAX_CONTEXT_LEN 4096 /* service_context text */
 #define ATT_TPMPROTO_CHALLENGE_LEN 16	  /* bytes, exactly */
-#define ATT_TPMPROTO_MAX_SECRET_LEN 64	  /* activated credential */
-#define ATT_TPMPROTO_MAX_RP_DATA_LEN 1024 /* decoded rp_data bytes */
-#define ATT_TPMPROTO_MAX_RP_ID_LEN 1024
-#define ATT_TPMPROTO_MAX_ATT_TYPE_LEN 16
-#define ATT_TPMPROTO_MAX_CUSTOM_CLAIMS 64
-#define ATT_TPMPROTO_MAX_CLAIM_NAME_LEN 256
-#define ATT_TPMPROTO_MAX_CLAIM_VALUE_LEN 4096
-#define ATT_TPMPROTO_MAX_JWK_MEMBERS 16
-#define ATT_TPMPROTO_MAX_JWK_MEMBER_LEN 2048
 
 /* What a client message asks for. */
 enum att_tpmproto_kind {
