@@ -117,4 +117,9 @@
 #define ATT_UEFI_MAX_NAME_CHARS 2048
 #define ATT_UEFI_MAX_TEXT (64 * 1024)
 
+
+/* Policy management */
+#define ATT_AUDIT_ACTOR_LEN 512
+#define ATT_AUDIT_ACTOR_CLAIM_LEN 128
+
 #endif
