@@ -15,6 +15,17 @@ void att_api_certs(struct att_req *req, struct att_resp *resp);
 void att_api_openid(struct att_req *req, struct att_resp *resp);
 /* api_policy_get.c */
 void att_api_policy_get(struct att_req *req, struct att_resp *resp);
+/* api_policy_mgmt.c */
+void att_api_policy_put(struct att_req *req, struct att_resp *resp);
+void att_api_policy_reset(struct att_req *req, struct att_resp *resp);
+/* api_certificates.c */
+void att_api_polcerts_get(struct att_req *req, struct att_resp *resp);
+void att_api_polcerts_add(struct att_req *req, struct att_resp *resp);
+void att_api_polcerts_remove(struct att_req *req, struct att_resp *resp);
+/* api_attest.c: POST /attest/SgxEnclave, /attest/OpenEnclave, /attest/TdxVm */
+void att_api_attest_sgx(struct att_req *req, struct att_resp *resp);
+void att_api_attest_oe(struct att_req *req, struct att_resp *resp);
+void att_api_attest_tdx(struct att_req *req, struct att_resp *resp);
 /* api_health.c */
 void att_api_healthz(struct att_req *req, struct att_resp *resp);
 void att_api_readyz(struct att_req *req, struct att_resp *resp);

@@ -17,6 +17,7 @@
 #include "server/metrics.h"
 #include "server/provider.h"
 #include "server/server.h"
+#include "server/trust.h"
 #include "store/store.h"
 
 static int dev_claims(struct att_server *srv, struct att_provider *p,
@@ -122,6 +123,10 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 		r = load_registry(srv, &srv->reg, d);
 	if (!r && !(srv->metrics = att_metrics_new()))
 		r = ATT_ERR_NOMEM;
+	/* DCAP trust, collateral service and (dev mode) the simulated SGX
+	 * platform exist before the first request. */
+	if (!r)
+		r = att_server_attest_init(srv, NULL, d);
 	return r;
 }
 
@@ -144,6 +149,7 @@ void att_server_release(struct att_server *srv)
 	if (!srv)
 		return;
 	att_server_stop(srv);
+	att_server_attest_release(srv);
 	att_registry_free(srv->reg);
 	att_metrics_free(srv->metrics);
 	att_dev_issuer_free(srv->dev_issuer);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Compiled attestation policies, cached per (provider, attestation type)
+ * and keyed by the identity of what is stored: the stored policy JWS's
+ * hash (att_store_policy.hash), or "default" when the provider has none.
+ * The attestation handlers read the stored row on every request (one
+ * indexed SQLite read) and ask the cache for the compiled policy of that
+ * hash: a policy set by PUT /policies is used by the very next request,
+ * and an unchanged one is never parsed or compiled again. An entry is an
+ * immutable, reference-counted snapshot (compiled policy, x-ms-policy-hash,
+ * x-ms-policy-signer), so a request keeps using the policy it started
+ * with while another thread replaces it.
+ */
+#ifndef ATT_SERVER_POLICY_CACHE_H
+#define ATT_SERVER_POLICY_CACHE_H
+
+#include "base/limits.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/diag.h"
+#include "policy/policy.h"
+
+/* Entries kept (providers x attestation types); beyond it the least
+ * recently used entry is dropped. Candidate for base/limits.h. */
+/* Key part for a provider that has no stored policy of the type. */
+#define ATT_POLICY_CACHE_DEFAULT "default"
+
+struct att_policy_cache;
+struct att_store;
+
+/* One compiled policy. Read-only once published. */
+struct att_cached_policy {
+	int refs; /* atomic */
+	struct att_policy *policy;
+	char hash[ATT_POLICY_HASH_LEN]; /* x-ms-policy-hash */
+	json_t *signer; /* x-ms-policy-signer (JWK) or NULL when unsigned */
+	bool is_default;
+};
+
+/* Why a policy could not be produced (for the HTTP answer). */
+enum att_policy_fail {
+	ATT_POLICY_FAIL_NONE,
+	ATT_POLICY_FAIL_NO_POLICY, /* the type has no default (Tpm) */
+	ATT_POLICY_FAIL_STORED,    /* the stored JWS / text is unusable */
+	ATT_POLICY_FAIL_PARSE,     /* compile error (err has line/col) */
+	ATT_POLICY_FAIL_INTERNAL,  /* store or memory */
+};
+
+int att_policy_cache_new(struct att_policy_cache **out, size_t max_entries);
+void att_policy_cache_free(struct att_policy_cache *c);
+
+/* att_policy_cache_get returns (a new reference to) the compiled policy
+ * the provider uses for type: its stored policy, else the default of the
+ * type. On failure *fail says which kind, err has the compile position
+ * (ATT_POLICY_FAIL_PARSE) and d the message. */
+int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
+			 const char *provider, const char *type,
+			 struct att_cached_policy **out,
+			 enum att_policy_fail *fail,
+			 struct att_policy_error *err, struct att_diag *d);
+
+/* att_cached_policy_compile makes an uncached entry from policy text
+ * (draftPolicyForAttestation): compiled, hashed, unsigned. */
+int att_cached_policy_compile(struct att_cached_policy **out,
+			      const char *text, size_t len,
+			      struct att_policy_error *err,
+			      struct att_diag *d);
+
+void att_cached_policy_unref(struct att_cached_policy *p);
+
+/* att_policy_text_from_jws extracts the policy text of a stored policy
+ * JWS (payload {"AttestationPolicy": b64url(text)}): *text is malloc'd
+ * and NUL-terminated, hash gets x-ms-policy-hash (SHA-256 of the exact
+ * AttestationPolicy string), *signer the signer JWK or NULL. */
+int att_policy_text_from_jws(char **text, size_t *len,
+			     char hash[static ATT_POLICY_HASH_LEN],
+			     json_t **signer, const char *jws,
+			     struct att_diag *d);
+
+struct att_policy_cache_stats {
+	unsigned long long hits;
+	unsigned long long compiles;
+	size_t entries;
+};
+void att_policy_cache_stats(struct att_policy_cache *c,
+			    struct att_policy_cache_stats *out);
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The attestation context of a server (trust.h): trust anchors, caches,
+ * the collateral service, the dev-mode simulator set-up and the optional
+ * settings file. struct att_server has no member for it, so contexts are
+ * kept in a small registry keyed by the server's address.
+ */
+#include "server/trust.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attest/err.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "collateral/service.h"
+#include "evidence/sgx/verify.h"
+#include "server/datadir.h"
+#include "server/policy_cache.h"
+#include "server/server.h"
+#include "sim/sgx_sim.h"
+
+#define DAY 86400
+
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	struct att_server *srv;
+	struct att_attest_ctx *ctx;
+} reg[ATT_ATTEST_MAX_SERVERS];
+
+/* Settings from the file, owned. */
+struct settings {
+	json_t *root;
+	const char *pcs_url, *pcs_ca_file, *root_crl_url, *verify_time;
+	bool pccs;
+	const char *imports[ATT_ATTEST_MAX_IMPORTS];
+	size_t n_imports;
+};
+
+static int bad(struct att_diag *d, const char *path, const char *what)
+{
+	return att_diag_set(d, ATT_ERR_INVALID_ARG, "%s: %s", path, what);
+}
+
+static int parse_imports(struct settings *s, json_t *v, const char *path,
+			 struct att_diag *d)
+{
+	size_t i;
+	json_t *e;
+	if (!json_is_array(v) || json_array_size(v) > ATT_ATTEST_MAX_IMPORTS)
+		return bad(d, path, "\"collateral_import\" must be an array of "
+				    "at most 64 paths");
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e))
+			return bad(d, path, "\"collateral_import\" entries must "
+					    "be strings");
+		s->imports[s->n_imports++] = json_string_value(e);
+	}
+	return 0;
+}
+
+static int parse_member(struct settings *s, const char *k, json_t *v,
+			const char *path, struct att_diag *d)
+{
+	const char **str = !strcmp(k, "pcs_url")       ? &s->pcs_url
+			   : !strcmp(k, "pcs_ca_file")  ? &s->pcs_ca_file
+			   : !strcmp(k, "root_crl_url") ? &s->root_crl_url
+			   : !strcmp(k, "verify_time_override")
+				   ? &s->verify_time
+				   : NULL;
+	if (str) {
+		if (!json_is_string(v))
+			return att_diag_set(d, ATT_ERR_INVALID_ARG,
+					    "%s: \"%s\" must be a string", path,
+					    k);
+		*str = json_string_value(v);
+		return 0;
+	}
+	if (!strcmp(k, "pccs")) {
+		if (!json_is_boolean(v))
+			return bad(d, path, "\"pccs\" must be a boolean");
+		s->pccs = json_is_true(v);
+		return 0;
+	}
+	if (!strcmp(k, "collateral_import"))
+		return parse_imports(s, v, path, d);
+	return att_diag_set(d, ATT_ERR_INVALID_ARG,
+			    "%s: unknown member \"%s\"", path, k);
+}
+
+/* settings_load reads DATA_DIR/attest.json when it exists. */
+static int settings_load(struct settings *s, const char *data_dir,
+			 struct att_diag *d)
+{
+	char path[4096];
+	struct stat st;
+	memset(s, 0, sizeof(*s));
+	if (att_datadir_path(path, sizeof(path), data_dir,
+			     ATT_ATTEST_SETTINGS_FILE))
+		return att_diag_set(d, ATT_ERR_LIMIT, "data dir path too long");
+	if (stat(path, &st) != 0)
+		return 0;
+	if (st.st_size > ATT_ATTEST_SETTINGS_MAX)
+		return bad(d, path, "larger than 64 KiB");
+	json_error_t je;
+	s->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!s->root || !json_is_object(s->root))
+		return att_diag_set(d, ATT_ERR_FORMAT,
+				    "%s: not a JSON object (line %d: %s)", path,
+				    je.line, s->root ? "" : je.text);
+	const char *k;
+	json_t *v;
+	json_object_foreach(s->root, k, v)
+	{
+		int r = parse_member(s, k, v, path, d);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int file_age_days(const char *path, int64_t now, int64_t *days)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	*days = (now - (int64_t)st.st_mtime) / DAY;
+	return 0;
+}
+
+static int dev_sim_trust(struct att_attest_ctx *c, int64_t now,
+			 struct att_diag *d);
+
+/* dev_sim creates, refreshes and imports the data dir's simulator. */
+static int dev_sim(struct att_attest_ctx *c, int64_t now, struct att_diag *d)
+{
+	char path[4096];
+	int64_t age = 0;
+	int r;
+	if (att_datadir_path(path, sizeof(path), c->sim_dir, "manifest.json"))
+		return att_diag_set(d, ATT_ERR_LIMIT, "sim path too long");
+	if (file_age_days(path, now, &age) != 0) {
+		struct att_sgxsim_init_opts io;
+		att_sgxsim_init_opts_init(&io);
+		io.now = now;
+		if ((r = att_sgxsim_init(c->sim_dir, &io, d)) != 0)
+			return r;
+		att_logf(ATT_LOG_WARN, "DEV MODE: created the SGX simulator %s "
+				       "(its root is trusted in dev mode only)",
+			 c->sim_dir);
+	}
+	if (att_datadir_path(path, sizeof(path), c->sim_dir,
+			     "collateral.json"))
+		return ATT_ERR_LIMIT;
+	if (file_age_days(path, now, &age) != 0 ||
+	    age >= ATT_ATTEST_SIM_RESIGN_DAYS) {
+		struct att_sgxsim_collateral_opts co;
+		att_sgxsim_collateral_opts_init(&co);
+		co.now = now;
+		if ((r = att_sgxsim_collateral_write(c->sim_dir, &co, d)) != 0)
+			return r;
+		att_logf(ATT_LOG_INFO, "re-signed the simulator's collateral");
+	}
+	return dev_sim_trust(c, now, d);
+}
+
+/* dev_sim_trust imports the simulator's collateral and trusts its root. */
+static int dev_sim_trust(struct att_attest_ctx *c, int64_t now,
+			 struct att_diag *d)
+{
+	struct att_collateral_import_report rep = {0};
+	int r = att_collateral_svc_import(c->collateral, c->sim_dir, now, &rep,
+					  d);
+	if (r)
+		return r;
+	char root[4096];
+	char *pem = NULL;
+	size_t len = 0;
+	if (att_datadir_path(root, sizeof(root), c->sim_dir, "root.pem"))
+		return ATT_ERR_LIMIT;
+	if ((r = att_file_read(&pem, &len, root, 1 << 20, d)) == 0)
+		r = att_dcap_trust_add_root_pem(c->trust, pem, len, d);
+	free(pem);
+	if (!r)
+		att_logf(ATT_LOG_WARN,
+			 "DEV MODE: trusting the SGX simulator root %s and its "
+			 "collateral (%zu items imported)",
+			 root, rep.items);
+	return r;
+}
+
+static int start_collateral(struct att_attest_ctx *c,
+			    const struct att_attest_opts *o,
+			    const struct settings *s, struct att_diag *d)
+{
+	struct att_collateral_opts co = {
+		.store = c->srv->store,
+		.pcs_base_url = o->pcs_url ? o->pcs_url : s->pcs_url,
+		.is_pccs = o->pcs_url ? o->pccs : s->pccs,
+		.ca_file = o->pcs_ca_file ? o->pcs_ca_file : s->pcs_ca_file,
+		.root_crl_url = o->root_crl_url ? o->root_crl_url
+						: s->root_crl_url};
+	int r = att_collateral_svc_new(&c->collateral, &co, d);
+	if (r)
+		return r;
+	if (co.pcs_base_url)
+		att_logf(ATT_LOG_INFO, "DCAP collateral from %s %s",
+			 co.is_pccs ? "PCCS" : "PCS", co.pcs_base_url);
+	return 0;
+}
+
+static int import_paths(struct att_attest_ctx *c,
+			const struct att_attest_opts *o,
+			const struct settings *s, int64_t now,
+			struct att_diag *d)
+{
+	const char *const *v = o->n_collateral_import ? o->collateral_import
+						      : s->imports;
+	size_t n = o->n_collateral_import ? o->n_collateral_import
+					  : s->n_imports;
+	for (size_t i = 0; i < n; i++) {
+		struct att_collateral_import_report rep = {0};
+		struct att_diag id = {0};
+		int r = att_collateral_svc_import(c->collateral, v[i], now, &rep,
+						  &id);
+		if (r)
+			return att_diag_set(d, r, "collateral import %s: %s",
+					    v[i], att_diag_msg(&id));
+		att_logf(ATT_LOG_INFO,
+			 "imported collateral %s: %zu items (%zu expired)",
+			 v[i], rep.items, rep.expired);
+	}
+	return 0;
+}
+
+static int verify_time(struct att_attest_ctx *c,
+		       const struct att_attest_opts *o,
+		       const struct settings *s, struct att_diag *d)
+{
+	const char *t = o->verify_time_override ? o->verify_time_override
+						: s->verify_time;
+	if (!t)
+		return 0;
+	if (!c->dev)
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "verify_time_override is a dev/test "
+				    "setting and is refused outside dev mode");
+	if (att_time_parse(&c->verify_time, t) != 0 || c->verify_time <= 0)
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "verify_time_override: not an RFC 3339 "
+				    "UTC time: '%.64s'",
+				    t);
+	att_logf(ATT_LOG_WARN,
+		 "DEV MODE: quotes are verified at %s (verify_time_override), "
+		 "not at the request time",
+		 t);
+	return 0;
+}
+
+static void ctx_free(struct att_attest_ctx *c)
+{
+	if (!c)
+		return;
+	att_collateral_svc_free(c->collateral);
+	att_dcap_cache_free(c->dcap_cache);
+	att_dcap_trust_free(c->trust);
+	att_policy_cache_free(c->policies);
+	free(c->sim_dir);
+	free(c);
+}
+
+static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
+		     struct att_diag *d)
+{
+	struct settings s;
+	int64_t now = att_time_now();
+	const char *dir = c->srv->cfg->data_dir;
+	int r = settings_load(&s, dir, d);
+	if (!r)
+		r = verify_time(c, o, &s, d);
+	if (!r && (r = att_dcap_trust_new_intel(&c->trust)) != 0)
+		att_diag_set(d, r, "cannot load the Intel SGX Root CA");
+	if (!r && (r = att_dcap_cache_new(&c->dcap_cache,
+					  ATT_ATTEST_DCAP_CACHE_ENTRIES)) != 0)
+		att_diag_set(d, r, "out of memory");
+	if (!r && (r = att_policy_cache_new(&c->policies, 0)) != 0)
+		att_diag_set(d, r, "out of memory");
+	if (!r)
+		r = start_collateral(c, o, &s, d);
+	if (!r && c->dev) {
+		char path[4096];
+		if (att_datadir_path(path, sizeof(path), dir,
+				     ATT_ATTEST_SIM_DIR) ||
+		    !(c->sim_dir = strdup(path)))
+			r = att_diag_set(d, ATT_ERR_LIMIT, "sim path");
+		if (!r)
+			r = dev_sim(c, now, d);
+	}
+	if (!r)
+		r = import_paths(c, o, &s, now, d);
+	json_decref(s.root);
+	return r;
+}
+
+static struct att_attest_ctx *find_locked(struct att_server *srv)
+{
+	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
+		if (reg[i].srv == srv)
+			return reg[i].ctx;
+	return NULL;
+}
+
+/* init_locked builds and registers a context; reg_mu is held. */
+static int init_locked(struct att_server *srv, const struct att_attest_opts *o,
+		       struct att_diag *d)
+{
+	static const struct att_attest_opts none;
+	size_t slot = ATT_ATTEST_MAX_SERVERS;
+	if (find_locked(srv))
+		return att_diag_set(d, ATT_ERR_EXISTS,
+				    "the attestation context exists already");
+	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
+		if (!reg[i].srv) {
+			slot = i;
+			break;
+		}
+	if (slot == ATT_ATTEST_MAX_SERVERS)
+		return att_diag_set(d, ATT_ERR_LIMIT,
+				    "more than %d attestation contexts",
+				    ATT_ATTEST_MAX_SERVERS);
+	struct att_attest_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ATT_ERR_NOMEM;
+	c->srv = srv;
+	c->dev = srv->cfg && srv->cfg->dev;
+	int r = srv->cfg && srv->cfg->data_dir && srv->store
+			? ctx_build(c, o ? o : &none, d)
+			: att_diag_set(d, ATT_ERR_INVALID_ARG,
+				       "the server has no data dir or store");
+	if (r) {
+		ctx_free(c);
+		return r;
+	}
+	reg[slot].srv = srv;
+	reg[slot].ctx = c;
+	return 0;
+}
+
+int att_server_attest_init(struct att_server *srv,
+			   const struct att_attest_opts *o,
+			   struct att_diag *d)
+{
+	pthread_mutex_lock(&reg_mu);
+	int r = init_locked(srv, o, d);
+	pthread_mutex_unlock(&reg_mu);
+	return r;
+}
+
+void att_server_attest_release(struct att_server *srv)
+{
+	struct att_attest_ctx *c = NULL;
+	pthread_mutex_lock(&reg_mu);
+	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
+		if (reg[i].srv == srv) {
+			c = reg[i].ctx;
+			reg[i].srv = NULL;
+			reg[i].ctx = NULL;
+		}
+	pthread_mutex_unlock(&reg_mu);
+	ctx_free(c);
+}
+
+struct att_attest_ctx *att_attest_ctx_of(struct att_server *srv,
+					 struct att_diag *d)
+{
+	pthread_mutex_lock(&reg_mu);
+	struct att_attest_ctx *c = find_locked(srv);
+	if (!c) {
+		att_logf(ATT_LOG_WARN,
+			 "attestation context initialised by the first "
+			 "request (att_server_attest_init was not called at "
+			 "start-up)");
+		if (init_locked(srv, NULL, d) == 0)
+			c = find_locked(srv);
+	}
+	pthread_mutex_unlock(&reg_mu);
+	return c;
+}
+
+int64_t att_attest_verify_time(const struct att_attest_ctx *c, int64_t now)
+{
+	return c->verify_time ? c->verify_time : now;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the attestation routes hold for the life of a server: the DCAP
+ * trust anchors, the verified-collateral cache, the collateral service
+ * (store + optional PCS/PCCS) and the compiled-policy cache.
+ *
+ * Production trusts Intel's SGX Root CA only. Dev mode (--dev) also trusts
+ * the SGX simulator of the data dir: on the first dev start it creates
+ * DATA_DIR/sim (att_sgxsim_init), on every dev start it re-signs that
+ * simulator's collateral when it is older than ATT_ATTEST_SIM_RESIGN_DAYS
+ * and imports it into the store, so `attest sgx --sim DATA_DIR/sim` works
+ * out of the box.
+ *
+ * Settings come from att_attest_opts (the caller's configuration) and,
+ * for what the caller leaves unset, from the optional file
+ * DATA_DIR/attest.json (docs/api.md, "Attestation settings"):
+ *   {"pcs_url": "https://...", "pccs": false, "pcs_ca_file": "...",
+ *    "root_crl_url": "...", "collateral_import": ["path", ...],
+ *    "verify_time_override": "2025-02-13T04:00:32Z"}
+ * verify_time_override (dev/test only, refused outside dev mode) makes
+ * every quote verify at that time instead of the request's.
+ *
+ * Start-up: att_server_attest_init(srv, opts, d) after att_server_init
+ * succeeded; att_server_attest_release(srv) before att_server_release.
+ * When nobody called it, the first attestation request initialises the
+ * context with the defaults (att_attest_ctx_of), which is too late for
+ * `attest sgx --sim DATA_DIR/sim` to find the simulator before it.
+ */
+#ifndef ATT_SERVER_TRUST_H
+#define ATT_SERVER_TRUST_H
+
+#include "base/limits.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+struct att_server;
+struct att_dcap_trust;
+struct att_dcap_cache;
+struct att_collateral_svc;
+struct att_policy_cache;
+
+#define ATT_ATTEST_SETTINGS_FILE "attest.json"
+#define ATT_ATTEST_SIM_DIR "sim"
+/* Re-sign the dev simulator's collateral when it is older than this. */
+/* Verified-collateral cache entries (0 would be the verifier's default). */
+/* Most servers one process registers (tests make several). */
+/* Most collateral_import paths. */
+
+/* Caller-given settings (all optional; NULL members fall back to the
+ * settings file, then to the defaults). */
+struct att_attest_opts {
+	const char *pcs_url;
+	bool pccs;
+	const char *pcs_ca_file;
+	const char *root_crl_url;
+	const char *verify_time_override; /* RFC 3339; dev mode only */
+	const char *const *collateral_import;
+	size_t n_collateral_import;
+};
+
+struct att_attest_ctx {
+	struct att_server *srv;
+	bool dev;
+	int64_t verify_time; /* 0: verify at the request's time */
+	struct att_dcap_trust *trust;
+	struct att_dcap_cache *dcap_cache;
+	struct att_collateral_svc *collateral;
+	struct att_policy_cache *policies;
+	char *sim_dir; /* dev mode: DATA_DIR/sim, else NULL */
+};
+
+/* att_server_attest_init builds srv's attestation context (see above);
+ * o may be NULL. Calling it twice for a server is an error. */
+int att_server_attest_init(struct att_server *srv,
+			   const struct att_attest_opts *o,
+			   struct att_diag *d);
+/* att_server_attest_release frees srv's context (no request may be
+ * running); accepts a server that has none. */
+void att_server_attest_release(struct att_server *srv);
+
+/* att_attest_ctx_of returns srv's context, initialising it with the
+ * defaults when nobody did (NULL with d set when that fails). */
+struct att_attest_ctx *att_attest_ctx_of(struct att_server *srv,
+					 struct att_diag *d);
+
+/* att_attest_verify_time is the time a quote is verified at. */
+int64_t att_attest_verify_time(const struct att_attest_ctx *c, int64_t now);
+
+#endif
