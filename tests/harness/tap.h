@@ -52,7 +52,7 @@ static inline int att_test_done(void)
 /* att_testdata returns the shared test data directory or NULL. */
 static inline const char *att_testdata(void)
 {
-	static char path[4096];
+	static char path[1024];
 	const char *env = getenv("ATTESTD_TESTDATA");
 	struct stat st;
 	if (env && *env && stat(env, &st) == 0)
@@ -78,6 +78,7 @@ static inline const char *att_testdata(void)
 /* att_read_file reads a whole file into a malloc'd, NUL-terminated buffer. */
 static inline unsigned char *att_read_file(const char *path, size_t *len)
 {
+	*len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;

@@ -268,9 +268,12 @@ static void test_ecdsa(void)
 	ATT_CHECK_EQ_INT(att_ec_key_from_p256_xy(&k, xy), ATT_ERR_FORMAT);
 	/* a real attestation key round-trips and verifies its quote */
 	char p[4096];
-	size_t qn;
+	size_t qn = 0;
 	snprintf(p, sizeof(p), "%s/sgx/quotes/dcapqvl_sgx_quote.bin", att_testdata());
 	uint8_t *q = att_read_file(p, &qn);
+	ATT_CHECK(q != NULL, "read %s", p);
+	if (!q)
+		return;
 	struct att_sgx_quote x;
 	att_sgx_quote_parse(&x, q, qn, 0, NULL);
 	ATT_CHECK(att_ec_key_from_p256_xy(&k, x.att_key) == 0, "att key");

@@ -164,9 +164,9 @@ static void check_corpus(const char *dir)
 	while (d && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[1024];
+		char path[4096];
 		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(path, sizeof(path), "%.2047s/%.255s", dir, e->d_name);
 		unsigned char *b = att_read_file(path, &len);
 		ATT_CHECK(b != NULL, "read %s", path);
 		if (!b)
