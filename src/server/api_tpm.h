@@ -72,6 +72,12 @@ int att_tpm_read_pems(char **out, size_t *len, const char *data_dir,
  * files) when create is set and it does not exist yet. */
 int att_tpm_aik_ca(struct att_tpmca **out, struct att_req *req, bool create,
 		   struct att_diag *d);
+/* att_tpm_aik_ca_cert reads the provider's AIK CA certificate (PEM text,
+ * malloc'd, NUL-terminated) for verifying AIK certificates: the key is
+ * neither unwrapped nor parsed. ATT_ERR_NOT_FOUND before the first
+ * enrolment. */
+int att_tpm_aik_ca_cert(char **pem, size_t *len, struct att_req *req,
+			struct att_diag *d);
 
 /* att_tpm_enrol_record writes the enrolment record of an AIK;
  * att_tpm_enrolled tells whether one exists. name is the AIK's Name. */

@@ -167,14 +167,14 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 			 struct att_diag *d)
 {
 	char *anchors = NULL, *ca_pem = NULL, *roots = NULL;
-	size_t roots_len = 0, spki_len = 0;
+	size_t ca_len = 0, roots_len = 0, spki_len = 0;
 	uint8_t *spki = NULL, h[32];
-	struct att_tpmca *ca = NULL;
 	struct att_buf all;
 	att_buf_init(&all, 2 * ATT_TPM_MAX_TRUST_PEM);
-	int r = att_tpm_aik_ca(&ca, req, false, d);
-	if (r == 0 && (r = att_tpmca_cert_pem(ca, &ca_pem)) == 0)
-		r = att_buf_adds(&all, ca_pem);
+	/* Only the CA certificate: the key is not needed to verify. */
+	int r = att_tpm_aik_ca_cert(&ca_pem, &ca_len, req, d);
+	if (r == 0 && (r = att_buf_add(&all, ca_pem, ca_len)) == 0)
+		r = att_buf_adds(&all, "\n");
 	if (r == ATT_ERR_NOT_FOUND)
 		r = 0; /* no enrolment yet: only the configured roots */
 	if (r == 0)
@@ -205,7 +205,6 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 		c->ev.aik_validated = true;
 	}
 	att_buf_release(&all);
-	att_tpmca_free(ca);
 	free(ca_pem);
 	free(roots);
 	free(spki);

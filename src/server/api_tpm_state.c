@@ -328,6 +328,29 @@ int att_tpm_aik_ca(struct att_tpmca **out, struct att_req *req, bool create,
 	return r;
 }
 
+int att_tpm_aik_ca_cert(char **pem, size_t *len, struct att_req *req,
+			struct att_diag *d)
+{
+	char kp[1024], cp[1024];
+	const char *dd = req->srv->cfg->data_dir;
+	int r;
+	*pem = NULL;
+	*len = 0;
+	if ((r = att_tpm_path(kp, sizeof(kp), dd, req->prov->name,
+			      "aik-ca.key")) ||
+	    (r = att_tpm_path(cp, sizeof(cp), dd, req->prov->name,
+			      "aik-ca.crt")))
+		return r;
+	/* Under ca_mu: ca_create writes the key, then the certificate. */
+	pthread_mutex_lock(&ca_mu);
+	if (access(kp, F_OK) == 0)
+		r = att_file_read(pem, len, cp, 64 * 1024, d);
+	else
+		r = ATT_ERR_NOT_FOUND;
+	pthread_mutex_unlock(&ca_mu);
+	return r;
+}
+
 /* ---- enrolment records -------------------------------------------- */
 
 static int record_path(char *out, size_t cap, struct att_req *req,

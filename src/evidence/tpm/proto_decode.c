@@ -106,17 +106,13 @@ static int get_str(const json_t *o, const char *name, size_t max, bool required,
 	return 0;
 }
 
-/* get_blob decodes base64url member name of o into b: 1..max bytes. */
-static int get_blob(const json_t *o, const char *name, size_t max,
-		    bool required, struct att_tpmproto_blob *b,
-		    struct att_diag *diag)
+/* decode_blob decodes base64url text s of member name into b: 1..max
+ * bytes. */
+static int decode_blob(const char *name, const char *s, size_t s_len,
+		       size_t max, struct att_tpmproto_blob *b,
+		       struct att_diag *diag)
 {
-	char *s = NULL;
-	int r = get_str(o, name, b64_max(max) + 4, required, &s, diag);
-	if (r || !s)
-		return r;
-	r = att_b64_decode(&b->p, &b->len, s, strlen(s));
-	free(s);
+	int r = att_b64_decode(&b->p, &b->len, s, s_len);
 	if (r) {
 		b->len = 0;
 		return att_diag_set(diag, ATT_ERR_FORMAT,
@@ -131,6 +127,91 @@ static int get_blob(const json_t *o, const char *name, size_t max,
 		blob_release(b);
 	}
 	return r;
+}
+
+/* get_blob decodes base64url member name of o into b: 1..max bytes. */
+static int get_blob(const json_t *o, const char *name, size_t max,
+		    bool required, struct att_tpmproto_blob *b,
+		    struct att_diag *diag)
+{
+	char *s = NULL;
+	int r = get_str(o, name, b64_max(max) + 4, required, &s, diag);
+	if (r || !s)
+		return r;
+	r = decode_blob(name, s, strlen(s), max, b, diag);
+	free(s);
+	return r;
+}
+
+/* ---- fast path for the two large messages -------------------------- */
+
+/*
+ * The envelope {"data": "..."} of every message and the flow B message
+ * {"payload": {"request": "<JWS>"}} are each one long base64 string, which
+ * jansson lexes at ~140 instructions a byte (a flow B request with an event
+ * log is ~60 KB). A text of exactly that shape -- JSON whitespace allowed
+ * between tokens -- whose string holds only base64/base64url characters
+ * and '.' is read here directly: such a string has no escape, control or
+ * non-ASCII character, so jansson would give the same value. Any other
+ * text (other members, escapes, other types) goes through jansson.
+ */
+static const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* plain_char: A-Z a-z 0-9 - _ + / = . (a bit set, one bit a byte). */
+static bool plain_char(uint8_t c)
+{
+	static const uint64_t set[4] = {0x23ffe80000000000u, /* + - . / 0-9 = */
+					0x07fffffe87fffffeu, /* A-Z _ a-z */
+					0, 0};
+	return (set[c >> 6] >> (c & 63)) & 1;
+}
+
+/* open_member reads `{ "key" :` (with whitespace); NULL if it is not. */
+static const uint8_t *open_member(const uint8_t *p, const uint8_t *end,
+				  const char *key)
+{
+	size_t kl = strlen(key);
+	p = skip_ws(p, end);
+	if (p == end || *p++ != '{')
+		return NULL;
+	p = skip_ws(p, end);
+	if ((size_t)(end - p) < kl + 2 || p[0] != '"' ||
+	    memcmp(p + 1, key, kl) != 0 || p[kl + 1] != '"')
+		return NULL;
+	p = skip_ws(p + kl + 2, end);
+	if (p == end || *p++ != ':')
+		return NULL;
+	return skip_ws(p, end);
+}
+
+/* plain_string: the text is {"keys[0]": ... {"keys[n-1]": "<s>"} ... }
+ * with s of plain characters only, 1..max of them. */
+static bool plain_string(const uint8_t *p, size_t len, const char *const *keys,
+			 size_t n, size_t max, const char **s, size_t *s_len)
+{
+	const uint8_t *end = p + len, *q;
+	for (size_t i = 0; i < n; i++)
+		if (!(p = open_member(p, end, keys[i])))
+			return false;
+	if (p == end || *p++ != '"')
+		return false;
+	for (q = p; q < end && plain_char(*q); q++)
+		;
+	if (q == end || *q != '"' || q == p || (size_t)(q - p) > max)
+		return false;
+	*s = (const char *)p;
+	*s_len = (size_t)(q - p);
+	for (p = q + 1; n > 0; n--) {
+		p = skip_ws(p, end);
+		if (p == end || *p++ != '}')
+			return false;
+	}
+	return skip_ws(p, end) == end;
 }
 
 static json_t *load_object(const uint8_t *p, size_t len, const char *what,
@@ -149,10 +230,46 @@ static json_t *load_object(const uint8_t *p, size_t len, const char *what,
 	return o;
 }
 
+/* unwrap_data decodes the envelope's "data" into data. */
+static int unwrap_data(struct att_tpmproto_blob *data, const uint8_t *body,
+		       size_t len, struct att_diag *diag)
+{
+	static const char *const keys[] = {"data"};
+	const size_t max = ATT_TPMPROTO_MAX_MESSAGE_LEN;
+	const char *s;
+	size_t s_len;
+	if (plain_string(body, len, keys, 1, b64_max(max) + 4, &s, &s_len))
+		return decode_blob("data", s, s_len, max, data, diag);
+	json_t *env = load_object(body, len, "the body", diag);
+	int r =
+	    env ? get_blob(env, "data", max, true, data, diag) : ATT_ERR_FORMAT;
+	json_decref(env);
+	return r;
+}
+
+/* fast_request: the message is {"payload": {"request": "<JWS>"}}; a new
+ * payload object, or NULL when it is not exactly that. */
+static json_t *fast_request(const struct att_tpmproto_blob *data)
+{
+	static const char *const keys[] = {"payload", "request"};
+	const char *s;
+	size_t s_len;
+	json_t *o = NULL;
+	if (!plain_string(data->p, data->len, keys, 2, ATT_MAX_TOKEN_LEN, &s,
+			  &s_len) ||
+	    !(o = json_object()))
+		return NULL;
+	if (json_object_set_new(o, "request", json_stringn_nocheck(s, s_len))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 int att_tpmproto_unwrap(json_t **payload, const uint8_t *body, size_t len,
 			struct att_diag *diag)
 {
-	json_t *env = NULL, *msg = NULL;
+	json_t *msg = NULL;
 	struct att_tpmproto_blob data = {0};
 	int r = ATT_ERR_FORMAT;
 	*payload = NULL;
@@ -162,10 +279,9 @@ int att_tpmproto_unwrap(json_t **payload, const uint8_t *body, size_t len,
 	if (len > b64_max(ATT_TPMPROTO_MAX_MESSAGE_LEN) + 64)
 		return att_diag_set(diag, ATT_ERR_LIMIT,
 				    "tpm message: body too large");
-	if (!(env = load_object(body, len, "the body", diag)))
+	if ((r = unwrap_data(&data, body, len, diag)) != 0)
 		goto out;
-	if ((r = get_blob(env, "data", ATT_TPMPROTO_MAX_MESSAGE_LEN, true,
-			  &data, diag)) != 0)
+	if ((*payload = fast_request(&data)) != NULL)
 		goto out;
 	r = ATT_ERR_FORMAT;
 	if (!(msg = load_object(data.p, data.len, "\"data\"", diag)))
@@ -181,7 +297,6 @@ int att_tpmproto_unwrap(json_t **payload, const uint8_t *body, size_t len,
 out:
 	blob_release(&data);
 	json_decref(msg);
-	json_decref(env);
 	return r;
 }
 
