@@ -53,6 +53,7 @@ int att_tcb_status_parse(enum att_tcb_status *out, const char *s)
 static int get_uint(json_t *o, const char *k, long long max, long long *out,
 		    const char *what, struct att_diag *d)
 {
+	*out = 0;
 	json_t *v = json_object_get(o, k);
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > max)
@@ -77,6 +78,7 @@ static int get_hex(json_t *o, const char *k, uint8_t *out, size_t n,
 static int get_time(json_t *o, const char *k, int64_t *out, const char *what,
 		    struct att_diag *d)
 {
+	*out = 0;
 	json_t *v = json_object_get(o, k);
 	if (!json_is_string(v) || att_time_parse(out, json_string_value(v)))
 		return att_diag_set(d, ATT_ERR_FORMAT, "%s: \"%s\" missing or "
@@ -87,6 +89,7 @@ static int get_time(json_t *o, const char *k, int64_t *out, const char *what,
 static int get_status(json_t *o, enum att_tcb_status *out, const char *what,
 		      struct att_diag *d)
 {
+	*out = 0;
 	json_t *v = json_object_get(o, "tcbStatus");
 	if (!json_is_string(v) || att_tcb_status_parse(out, json_string_value(v)))
 		return att_diag_set(d, ATT_ERR_FORMAT, "%s: unknown tcbStatus "
@@ -127,6 +130,7 @@ static int get_advisories(json_t *o, struct att_dcap_advisories *adv,
 static int get_levels_array(json_t *o, json_t **out, const char *what,
 			    struct att_diag *d)
 {
+	*out = NULL;
 	json_t *a = json_object_get(o, "tcbLevels");
 	if (!json_is_array(a) || json_array_size(a) == 0 ||
 	    json_array_size(a) > ATT_MAX_TCB_LEVELS)
