@@ -13,15 +13,34 @@
 --                emulates wrk2's --rate (wrk2 is not installed). Without
 --                it wrk runs closed-loop, i.e. at saturation.
 --   ATTEST_THREADS  the -t value given to wrk (for the rate split)
+--   ATTEST_STOP_AFTER  stop each wrk thread after this many answers
+--                (optional): a run of a fixed number of requests, for
+--                attestd's CPU time per request.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } att_timespec;
 int clock_gettime(int clk, att_timespec *ts);
+int getpid(void);
+int kill(int pid, int sig);
+long syscall(long n, ...);
 ]]
 local ts = ffi.new("att_timespec")
 local function now_ms()
   ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
   return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+
+-- wake_main ends wrk's main thread's sleep(duration) with SIGINT (wrk's
+-- own handler, which also stops the other threads): tgkill to the main
+-- thread (tid = pid) on x86-64, else a process-directed kill.
+local function wake_main()
+  local pid = ffi.C.getpid()
+  if ffi.arch == "x64" then
+    ffi.C.syscall(ffi.cast("long", 234), ffi.cast("long", pid),
+                  ffi.cast("long", pid), ffi.cast("long", 2))
+  else
+    ffi.C.kill(pid, 2)
+  end
 end
 
 local f = assert(io.open(os.getenv("ATTEST_BODY"), "rb"))
@@ -39,6 +58,8 @@ local nthreads = tonumber(os.getenv("ATTEST_THREADS") or "1")
 local interval = rate > 0 and (1000 * nthreads / rate) or 0
 local next_slot = 0
 local bad = 0
+local answers = 0
+local stop_after = tonumber(os.getenv("ATTEST_STOP_AFTER") or "0")
 
 function setup(thread)
   table.insert(threads, thread)
@@ -58,6 +79,11 @@ function delay()
 end
 
 function response(status, headers, body)
+  answers = answers + 1
+  if stop_after > 0 and answers == stop_after then
+    wrk.thread:stop()
+    wake_main()
+  end
   if status ~= 200 then
     bad = bad + 1
     if bad == 1 then

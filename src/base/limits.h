@@ -132,4 +132,9 @@
 #define ATT_ATTEST_MAX_IMPORTS 64
 #define ATT_ATTEST_SETTINGS_MAX (64 * 1024)
 
+/* Caches on the request path */
+#define ATT_SQ_STMT_CACHE 48
+#define ATT_KEYS_RECHECK_MS 1000
+#define ATT_POLICY_RECHECK_MS 1000
+
 #endif

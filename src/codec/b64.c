@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Base64 and base64url (RFC 4648 §4, §5). */
+/* Base64 and base64url (RFC 4648 §4, §5). Decoding is table driven, four
+ * characters (three bytes) at a time. */
 #include "codec/b64.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "attest/err.h"
@@ -57,19 +59,59 @@ char *att_b64_encode(const uint8_t *in, size_t in_len)
 	return encode(in, in_len, std_alpha, 1);
 }
 
-static int val(char c)
+/* The 6-bit value of each byte in either alphabet ('-' and '+' are 62,
+ * '_' and '/' are 63); X (bit 7 set) for every other byte, '=' included
+ * (padding is stripped before decoding). */
+#define X 0xff
+static const uint8_t dec[256] = {
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, 62, X, 62, X, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, X, X, X,
+	X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, 63,
+	X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+};
+#undef X
+
+/* decode_body decodes n characters (n % 4 != 1, padding removed): whole
+ * 4-character blocks, then a 2- or 3-character tail whose unused low
+ * bits are ignored. Sets *len to the byte count; false on a stray byte. */
+static bool decode_body(uint8_t *o, size_t *len, const unsigned char *p,
+			size_t n)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-' || c == '+')
-		return 62;
-	if (c == '_' || c == '/')
-		return 63;
-	return -1;
+	size_t i = 0, k = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint32_t a = dec[p[i]], b = dec[p[i + 1]], c = dec[p[i + 2]],
+			 e = dec[p[i + 3]];
+		if ((a | b | c | e) & 0x80)
+			return false;
+		uint32_t v = a << 18 | b << 12 | c << 6 | e;
+		o[k++] = (uint8_t)(v >> 16);
+		o[k++] = (uint8_t)(v >> 8);
+		o[k++] = (uint8_t)v;
+	}
+	if (i < n) {
+		uint32_t a = dec[p[i]], b = dec[p[i + 1]];
+		uint32_t c = n - i == 3 ? dec[p[i + 2]] : 0;
+		if ((a | b | c) & 0x80)
+			return false;
+		uint32_t v = a << 18 | b << 12 | c << 6;
+		o[k++] = (uint8_t)(v >> 16);
+		if (n - i == 3)
+			o[k++] = (uint8_t)(v >> 8);
+	}
+	*len = k;
+	return true;
 }
 
 int att_b64_decode(uint8_t **out, size_t *out_len, const char *in,
@@ -86,20 +128,9 @@ int att_b64_decode(uint8_t **out, size_t *out_len, const char *in,
 	if (!o)
 		return ATT_ERR_NOMEM;
 	size_t k = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v = val(in[i]);
-		if (v < 0) {
-			free(o);
-			return ATT_ERR_FORMAT;
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			o[k++] = (uint8_t)(acc >> bits);
-		}
+	if (!decode_body(o, &k, (const unsigned char *)in, n)) {
+		free(o);
+		return ATT_ERR_FORMAT;
 	}
 	o[k] = 0;
 	*out = o;

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Per-provider signing keys: creation, rotation, loading and the JWKS of
- * /certs (see keys.h).
+ * Per-provider signing keys: creation, rotation, loading, the check of
+ * the store's key generation (every use, or at most every
+ * ATT_KEYS_RECHECK_MS for token signing) and the JWKS of /certs (see
+ * keys.h).
  */
 #include "server/keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "attest/err.h"
 #include "crypto/cert.h"
 #include "crypto/pkey.h"
 #include "server/provider.h"
+#include "store/sqlite_writes.h"
 #include "store/store.h"
 #include "token/jwks.h"
 
@@ -210,12 +214,22 @@ out:
 	return r;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int att_keys_current(struct att_keyset **out, struct att_provider *p,
 		     struct att_store *store,
 		     const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     bool force, struct att_diag *d)
 {
 	int64_t gen = 0;
+	/* Stamps taken before the store read (see sqlite_writes.h). */
+	uint64_t writes = att_store_sqlite_write_count();
+	int64_t now = mono_ms();
 	int r = att_store_key_gen(store, p->name, &gen, d);
 	*out = NULL;
 	if (r)
@@ -229,10 +243,32 @@ int att_keys_current(struct att_keyset **out, struct att_provider *p,
 			p->key_gen = gen;
 		}
 	}
-	if (!r)
+	if (!r) {
+		p->keys->checked_ms = now;
+		p->keys->checked_writes = writes;
 		*out = att_keyset_ref(p->keys);
+	}
 	pthread_mutex_unlock(&p->mu);
 	return r;
+}
+
+int att_keys_for_signing(struct att_keyset **out, struct att_provider *p,
+			 struct att_store *store,
+			 const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			 struct att_diag *d)
+{
+	uint64_t writes = att_store_sqlite_write_count();
+	int64_t now = mono_ms();
+	*out = NULL;
+	pthread_mutex_lock(&p->mu);
+	struct att_keyset *ks = p->keys;
+	if (ks && ks->checked_writes == writes &&
+	    now - ks->checked_ms < ATT_KEYS_RECHECK_MS)
+		*out = att_keyset_ref(ks);
+	pthread_mutex_unlock(&p->mu);
+	if (*out)
+		return 0;
+	return att_keys_current(out, p, store, master, false, d);
 }
 
 int att_keyset_jwks(json_t **out, const struct att_keyset *ks, int64_t now)

@@ -10,7 +10,15 @@
  * retired_at = now + ATT_MAX_TOKEN_LIFETIME_SECONDS: every token it signed
  * has expired by then, and until then /certs keeps publishing it. The
  * server sees a rotation without restart: before using a provider's keys
- * it compares the store's key generation with the one it loaded.
+ * it compares the store's key generation with the one it loaded. /certs
+ * and the other readers (att_keys_current) compare on every use; token
+ * signing (att_keys_for_signing, on every attestation) compares at most
+ * every ATT_KEYS_RECHECK_MS, and at once after any store write made by
+ * this process. So a rotation by another process (`attestd key rotate`)
+ * switches the signing key within ATT_KEYS_RECHECK_MS (or at the next
+ * /certs request, whichever is first) and is in /certs immediately;
+ * tokens signed meanwhile with the previous key verify, since that key
+ * stays published for ATT_MAX_TOKEN_LIFETIME_SECONDS.
  */
 #ifndef ATT_SERVER_KEYS_H
 #define ATT_SERVER_KEYS_H
@@ -43,12 +51,22 @@ struct att_signing_key {
 	bool active;
 };
 
-/* An immutable snapshot of a provider's keys, shared by reference. */
+/* Longest time token signing uses a provider's loaded keys without
+ * re-reading the store's key generation (see above). Candidate for
+ * base/limits.h. */
+
+/* An immutable snapshot of a provider's keys, shared by reference; only
+ * the two check stamps change, under the owning provider's mu. */
 struct att_keyset {
 	int refs; /* atomic */
 	struct att_signing_key *v;
 	size_t n;
 	struct att_signing_key *active; /* borrowed from v, or NULL */
+	/* When the store's key generation last matched this set: monotonic
+	 * milliseconds, and the process's store write count
+	 * (att_store_sqlite_write_count) read before that store read. */
+	int64_t checked_ms;
+	uint64_t checked_writes;
 };
 
 void att_keyset_unref(struct att_keyset *ks);
@@ -84,6 +102,15 @@ int att_keys_current(struct att_keyset **out, struct att_provider *p,
 		     struct att_store *store,
 		     const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     bool force, struct att_diag *d);
+
+/* att_keys_for_signing is att_keys_current (force false) for the token
+ * signer: it returns p's loaded snapshot without asking the store when
+ * that was checked less than ATT_KEYS_RECHECK_MS ago and this process
+ * has written nothing to the store since. */
+int att_keys_for_signing(struct att_keyset **out, struct att_provider *p,
+			 struct att_store *store,
+			 const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			 struct att_diag *d);
 
 /* att_keyset_jwks builds {"keys":[...]} with every key still published at
  * time now (active, or retired_at > now): kid, kty, alg, use, x5c and the

@@ -2,10 +2,15 @@
 /*
  * The compiled-policy cache of the attestation routes (policy_cache.h):
  * one entry per (provider, type), holding the compiled policy of the
- * stored JWS whose hash it names (or of the type's default). Lookups and
+ * stored JWS whose hash it names (or of the type's default), stamped with
+ * when it was last found to match the stored row (monotonic time and the
+ * process's store write count, both taken before that store read). A
+ * fresh stamp serves the entry without touching the store. Lookups and
  * replacements run under one mutex; compiling runs outside it, so a slow
  * compile never blocks requests of other providers (two threads missing
- * at once both compile, the second replaces the first: harmless).
+ * at once both compile, the second replaces the first: harmless; an entry
+ * published from an older store read carries that read's older stamp, so
+ * the next request checks again).
  */
 #include "server/policy_cache.h"
 
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "attest/err.h"
 #include "codec/b64.h"
@@ -21,6 +27,7 @@
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
 #include "policy/defaults.h"
+#include "store/sqlite_writes.h"
 #include "store/store.h"
 #include "token/jwks.h"
 #include "token/jws.h"
@@ -31,7 +38,25 @@ struct entry {
 	char *key; /* stored JWS hash or ATT_POLICY_CACHE_DEFAULT */
 	struct att_cached_policy *p;
 	uint64_t used;
+	int64_t checked_ms;      /* monotonic, before the store read */
+	uint64_t checked_writes; /* att_store_sqlite_write_count() then */
 };
+
+/* When a store read happened: the stamps an entry is checked against. */
+struct stamp {
+	int64_t ms;
+	uint64_t writes;
+};
+
+static struct stamp stamp_now(void)
+{
+	struct timespec ts;
+	struct stamp s;
+	s.writes = att_store_sqlite_write_count(); /* first: see the header */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s.ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return s;
+}
 
 struct att_policy_cache {
 	pthread_mutex_t mu;
@@ -277,7 +302,7 @@ static struct entry *slot(struct att_policy_cache *c)
  * cache is unchanged (p is still returned to the caller). */
 static void publish(struct att_policy_cache *c, const char *provider,
 		    const char *type, const char *key,
-		    struct att_cached_policy *p)
+		    struct att_cached_policy *p, struct stamp st)
 {
 	char *k = strdup(key), *pv = strdup(provider), *ty = strdup(type);
 	if (!k || !pv || !ty)
@@ -298,6 +323,8 @@ static void publish(struct att_policy_cache *c, const char *provider,
 		k = NULL; /* transferred */
 		e->p = cp_ref(p);
 		e->used = ++c->tick;
+		e->checked_ms = st.ms;
+		e->checked_writes = st.writes;
 	}
 	pthread_mutex_unlock(&c->mu);
 out:
@@ -306,20 +333,47 @@ out:
 	free(ty);
 }
 
+static void hit(struct att_policy_cache *c, struct entry *e,
+		struct att_cached_policy **out)
+{
+	*out = cp_ref(e->p);
+	e->used = ++c->tick;
+	c->hits++;
+}
+
+/* lookup_fresh serves (provider, type) without the store when its entry
+ * was checked less than ATT_POLICY_RECHECK_MS before st and no store
+ * write of this process happened since. */
+static bool lookup_fresh(struct att_policy_cache *c, const char *provider,
+			 const char *type, struct stamp st,
+			 struct att_cached_policy **out)
+{
+	pthread_mutex_lock(&c->mu);
+	struct entry *e = find(c, provider, type);
+	bool fresh = e && e->checked_writes == st.writes &&
+		     st.ms - e->checked_ms < ATT_POLICY_RECHECK_MS;
+	if (fresh)
+		hit(c, e, out);
+	pthread_mutex_unlock(&c->mu);
+	return fresh;
+}
+
+/* lookup serves the entry when it is still the one the store names (key)
+ * and renews its stamp to st, the store read that said so. */
 static bool lookup(struct att_policy_cache *c, const char *provider,
-		   const char *type, const char *key,
+		   const char *type, const char *key, struct stamp st,
 		   struct att_cached_policy **out)
 {
 	pthread_mutex_lock(&c->mu);
 	struct entry *e = find(c, provider, type);
-	bool hit = e && !strcmp(e->key, key);
-	if (hit) {
-		*out = cp_ref(e->p);
-		e->used = ++c->tick;
-		c->hits++;
+	bool found = e && !strcmp(e->key, key);
+	if (found) {
+		hit(c, e, out);
+		e->checked_ms = st.ms;
+		e->checked_writes = st.writes;
 	}
 	pthread_mutex_unlock(&c->mu);
-	return hit;
+	return found;
 }
 
 int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
@@ -331,6 +385,9 @@ int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
 	struct att_store_policy row = {0};
 	*out = NULL;
 	*fail = ATT_POLICY_FAIL_NONE;
+	struct stamp st = stamp_now();
+	if (lookup_fresh(c, provider, type, st, out))
+		return 0;
 	struct att_diag sd = {0};
 	int r = att_store_policy_get(store, provider, type, &row, &sd);
 	if (r && r != ATT_ERR_NOT_FOUND) {
@@ -341,10 +398,10 @@ int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
 	bool stored = r == 0;
 	const char *key = stored ? row.hash : ATT_POLICY_CACHE_DEFAULT;
 	r = 0;
-	if (!lookup(c, provider, type, key, out)) {
+	if (!lookup(c, provider, type, key, st, out)) {
 		r = load(out, type, stored ? row.jws : NULL, fail, err, d);
 		if (!r)
-			publish(c, provider, type, key, *out);
+			publish(c, provider, type, key, *out, st);
 	}
 	att_store_policy_release(&row);
 	return r;

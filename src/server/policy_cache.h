@@ -3,10 +3,16 @@
  * Compiled attestation policies, cached per (provider, attestation type)
  * and keyed by the identity of what is stored: the stored policy JWS's
  * hash (att_store_policy.hash), or "default" when the provider has none.
- * The attestation handlers read the stored row on every request (one
- * indexed SQLite read) and ask the cache for the compiled policy of that
- * hash: a policy set by PUT /policies is used by the very next request,
- * and an unchanged one is never parsed or compiled again. An entry is an
+ * An entry is used without reading the store while it was checked
+ * against the stored row less than ATT_POLICY_RECHECK_MS ago and this
+ * process has committed no store write since (store/sqlite_writes.h);
+ * otherwise the stored row is read again (one indexed SQLite read) and
+ * the entry kept when the hash is the same, recompiled when not. So a
+ * policy set or reset through this process (PUT /policies,
+ * POST /policies/{type}:reset, or any other store write of this process)
+ * is used by the very next request; one set by another process sharing
+ * the database (a second attestd) is used within ATT_POLICY_RECHECK_MS.
+ * An unchanged policy is never parsed or compiled again. An entry is an
  * immutable, reference-counted snapshot (compiled policy, x-ms-policy-hash,
  * x-ms-policy-signer), so a request keeps using the policy it started
  * with while another thread replaces it.
@@ -24,6 +30,9 @@
 
 /* Entries kept (providers x attestation types); beyond it the least
  * recently used entry is dropped. Candidate for base/limits.h. */
+/* Longest time an entry is used without re-reading the stored row,
+ * i.e. how late a policy change made by another process is seen. Writes
+ * of this process are seen at once. Candidate for base/limits.h. */
 /* Key part for a provider that has no stored policy of the type. */
 #define ATT_POLICY_CACHE_DEFAULT "default"
 

@@ -3,8 +3,9 @@
  * The SQLite store backend: opening (WAL mode, busy timeout, foreign keys,
  * migrations), providers and signing keys. Policies, policy certificates,
  * the audit log and the collateral cache are in sqlite_data.c. Every op
- * takes the backend mutex for its whole duration, and every write is one
- * BEGIN IMMEDIATE ... COMMIT transaction that is rolled back on any error.
+ * takes the backend mutex for its whole duration (its kept statements are
+ * used and reset under it), and every write is one BEGIN IMMEDIATE ...
+ * COMMIT transaction that is rolled back on any error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ void att_sq_close(void *impl)
 	struct att_sq *s = impl;
 	if (!s)
 		return;
+	att_sq_stmt_free_all(s);
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -126,11 +128,11 @@ int att_sq_provider_add(void *impl, const struct att_store_provider *p,
 	int r = att_sq_begin(s->db, d);
 	if (r)
 		goto out;
-	if ((r = att_sq_prepare(s->db, &st,
-				"INSERT INTO providers(name, base_url, mode,"
-				" key_type, auth_json, created, key_gen)"
-				" VALUES (?,?,?,?,?,?,0)",
-				d)) != 0)
+	if ((r = att_sq_stmt(s, &st,
+			     "INSERT INTO providers(name, base_url, mode,"
+			     " key_type, auth_json, created, key_gen)"
+			     " VALUES (?,?,?,?,?,?,0)",
+			     d)) != 0)
 		goto out;
 	att_sq_bind_text(st, 1, p->name);
 	att_sq_bind_text(st, 2, p->base_url);
@@ -142,7 +144,7 @@ int att_sq_provider_add(void *impl, const struct att_store_provider *p,
 		goto out;
 	r = att_sq_commit(s->db, d);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	if (r)
 		att_sq_rollback(s->db);
 	pthread_mutex_unlock(&s->mu);
@@ -172,10 +174,10 @@ int att_sq_provider_get(void *impl, const char *name,
 	struct att_sq *s = impl;
 	sqlite3_stmt *st = NULL;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT " PROVIDER_COLS
-			       " FROM providers WHERE name = ?",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT " PROVIDER_COLS
+			    " FROM providers WHERE name = ?",
+			    d);
 	if (r)
 		goto out;
 	att_sq_bind_text(st, 1, name);
@@ -188,7 +190,7 @@ int att_sq_provider_get(void *impl, const char *name,
 	else
 		r = att_sq_err(s->db, rc, "read provider", d);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
@@ -204,10 +206,10 @@ int att_sq_provider_list(void *impl, struct att_store_provider **out,
 	*out = NULL;
 	*n = 0;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT " PROVIDER_COLS
-			       " FROM providers ORDER BY name",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT " PROVIDER_COLS
+			    " FROM providers ORDER BY name",
+			    d);
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((r = att_sq_grow((void **)&v, &cap, cnt, sizeof(*v))) ||
 		    (r = read_provider(st, &v[cnt])))
@@ -216,7 +218,7 @@ int att_sq_provider_list(void *impl, struct att_store_provider **out,
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = att_sq_err(s->db, rc, "list providers", d);
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	if (r) {
 		att_store_provider_list_free(v, cnt);
@@ -236,10 +238,10 @@ int att_sq_provider_set_auth(void *impl, const char *name,
 	int r = att_sq_begin(s->db, d);
 	if (r)
 		goto out;
-	if ((r = att_sq_prepare(s->db, &st,
-				"UPDATE providers SET auth_json = ?"
-				" WHERE name = ?",
-				d)) != 0)
+	if ((r = att_sq_stmt(s, &st,
+			     "UPDATE providers SET auth_json = ?"
+			     " WHERE name = ?",
+			     d)) != 0)
 		goto out;
 	att_sq_bind_text(st, 1, auth_json);
 	att_sq_bind_text(st, 2, name);
@@ -252,7 +254,7 @@ int att_sq_provider_set_auth(void *impl, const char *name,
 	}
 	r = att_sq_commit(s->db, d);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	if (r)
 		att_sq_rollback(s->db);
 	pthread_mutex_unlock(&s->mu);
@@ -261,15 +263,15 @@ out:
 
 /* ---- signing keys ---- */
 
-static int key_insert(sqlite3 *db, const struct att_store_key *k,
+static int key_insert(struct att_sq *s, const struct att_store_key *k,
 		      struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st,
-			       "INSERT INTO keys(provider, kid, alg, wrapped,"
-			       " cert_pem, created, retired_at, active)"
-			       " VALUES (?,?,?,?,?,?,0,1)",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "INSERT INTO keys(provider, kid, alg, wrapped,"
+			    " cert_pem, created, retired_at, active)"
+			    " VALUES (?,?,?,?,?,?,0,1)",
+			    d);
 	if (r)
 		return r;
 	att_sq_bind_text(st, 1, k->provider);
@@ -278,23 +280,23 @@ static int key_insert(sqlite3 *db, const struct att_store_key *k,
 	att_sq_bind_blob(st, 4, k->wrapped, k->wrapped_len);
 	att_sq_bind_text(st, 5, k->cert_pem);
 	sqlite3_bind_int64(st, 6, k->created);
-	r = att_sq_step_done(db, st, "insert key", d);
-	sqlite3_finalize(st);
+	r = att_sq_step_done(s->db, st, "insert key", d);
+	att_sq_stmt_done(s, st);
 	return r;
 }
 
-static int exec_provider_stmt(sqlite3 *db, const char *sql, int64_t v,
+static int exec_provider_stmt(struct att_sq *s, const char *sql, int64_t v,
 			      const char *provider, const char *what,
 			      struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st, sql, d);
+	int r = att_sq_stmt(s, &st, sql, d);
 	if (r)
 		return r;
 	sqlite3_bind_int64(st, 1, v);
 	att_sq_bind_text(st, 2, provider);
-	r = att_sq_step_done(db, st, what, d);
-	sqlite3_finalize(st);
+	r = att_sq_step_done(s->db, st, what, d);
+	att_sq_stmt_done(s, st);
 	return r;
 }
 
@@ -308,13 +310,13 @@ int att_sq_key_add(void *impl, const struct att_store_key *k,
 		goto out;
 	/* Retire first, then insert: if the insert fails (duplicate kid,
 	 * unknown provider) the rollback also undoes the retirement. */
-	if ((r = exec_provider_stmt(s->db,
+	if ((r = exec_provider_stmt(s,
 				    "UPDATE keys SET active = 0, retired_at = ?"
 				    " WHERE provider = ? AND active = 1",
 				    retire_at, k->provider, "retire keys",
 				    d)) != 0 ||
-	    (r = key_insert(s->db, k, d)) != 0 ||
-	    (r = exec_provider_stmt(s->db,
+	    (r = key_insert(s, k, d)) != 0 ||
+	    (r = exec_provider_stmt(s,
 				    "UPDATE providers SET key_gen = key_gen + ?"
 				    " WHERE name = ?",
 				    1, k->provider, "bump key generation",
@@ -356,11 +358,11 @@ int att_sq_key_list(void *impl, const char *provider,
 	*out = NULL;
 	*n = 0;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT id, provider, kid, alg, wrapped,"
-			       " cert_pem, created, retired_at, active"
-			       " FROM keys WHERE provider = ? ORDER BY id",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT id, provider, kid, alg, wrapped,"
+			    " cert_pem, created, retired_at, active"
+			    " FROM keys WHERE provider = ? ORDER BY id",
+			    d);
 	if (!r)
 		att_sq_bind_text(st, 1, provider);
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -371,7 +373,7 @@ int att_sq_key_list(void *impl, const char *provider,
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = att_sq_err(s->db, rc, "list keys", d);
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	if (r) {
 		att_store_key_list_free(v, cnt);
@@ -388,9 +390,9 @@ int att_sq_key_gen(void *impl, const char *provider, int64_t *out,
 	struct att_sq *s = impl;
 	sqlite3_stmt *st = NULL;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT key_gen FROM providers WHERE name = ?",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT key_gen FROM providers WHERE name = ?",
+			    d);
 	if (r)
 		goto out;
 	att_sq_bind_text(st, 1, provider);
@@ -403,7 +405,7 @@ int att_sq_key_gen(void *impl, const char *provider, int64_t *out,
 	else
 		r = att_sq_err(s->db, rc, "read key generation", d);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }

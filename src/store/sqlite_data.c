@@ -21,10 +21,10 @@ static int policy_get(void *impl, const char *provider, const char *type,
 	sqlite3_stmt *st = NULL;
 	int err = 0;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT provider, type, jws, hash, updated"
-			       " FROM policies WHERE provider = ? AND type = ?",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT provider, type, jws, hash, updated"
+			    " FROM policies WHERE provider = ? AND type = ?",
+			    d);
 	if (r)
 		goto out;
 	att_sq_bind_text(st, 1, provider);
@@ -46,22 +46,22 @@ static int policy_get(void *impl, const char *provider, const char *type,
 	if ((r = err) != 0)
 		att_store_policy_release(out);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
 
-static int policy_upsert(sqlite3 *db, const struct att_store_policy *p,
+static int policy_upsert(struct att_sq *s, const struct att_store_policy *p,
 			 struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st,
-			       "INSERT INTO policies(provider, type, jws, hash,"
-			       " updated) VALUES (?,?,?,?,?)"
-			       " ON CONFLICT(provider, type) DO UPDATE SET"
-			       " jws = excluded.jws, hash = excluded.hash,"
-			       " updated = excluded.updated",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "INSERT INTO policies(provider, type, jws, hash,"
+			    " updated) VALUES (?,?,?,?,?)"
+			    " ON CONFLICT(provider, type) DO UPDATE SET"
+			    " jws = excluded.jws, hash = excluded.hash,"
+			    " updated = excluded.updated",
+			    d);
 	if (r)
 		return r;
 	att_sq_bind_text(st, 1, p->provider);
@@ -69,8 +69,8 @@ static int policy_upsert(sqlite3 *db, const struct att_store_policy *p,
 	att_sq_bind_text(st, 3, p->jws);
 	att_sq_bind_text(st, 4, p->hash);
 	sqlite3_bind_int64(st, 5, p->updated);
-	r = att_sq_step_done(db, st, "write policy", d);
-	sqlite3_finalize(st);
+	r = att_sq_step_done(s->db, st, "write policy", d);
+	att_sq_stmt_done(s, st);
 	return r;
 }
 
@@ -80,8 +80,8 @@ static int policy_put(void *impl, const struct att_store_policy *p,
 	struct att_sq *s = impl;
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
-	if (!r && !(r = policy_upsert(s->db, p, d)) &&
-	    !(r = att_sq_audit_insert(s->db, a, d)))
+	if (!r && !(r = policy_upsert(s, p, d)) &&
+	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -89,18 +89,18 @@ static int policy_put(void *impl, const struct att_store_policy *p,
 	return r;
 }
 
-static int delete_pair(sqlite3 *db, const char *sql, const char *a1,
+static int delete_pair(struct att_sq *s, const char *sql, const char *a1,
 		       const char *a2, const char *what, struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st, sql, d);
+	int r = att_sq_stmt(s, &st, sql, d);
 	if (r)
 		return r;
 	att_sq_bind_text(st, 1, a1);
 	att_sq_bind_text(st, 2, a2);
-	r = att_sq_step_done(db, st, what, d);
-	sqlite3_finalize(st);
-	if (!r && sqlite3_changes(db) == 0)
+	r = att_sq_step_done(s->db, st, what, d);
+	att_sq_stmt_done(s, st);
+	if (!r && sqlite3_changes(s->db) == 0)
 		r = ATT_ERR_NOT_FOUND;
 	return r;
 }
@@ -112,11 +112,11 @@ static int policy_delete(void *impl, const char *provider, const char *type,
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
 	if (!r &&
-	    !(r = delete_pair(s->db,
+	    !(r = delete_pair(s,
 			      "DELETE FROM policies WHERE provider = ? AND"
 			      " type = ?",
 			      provider, type, "delete policy", d)) &&
-	    !(r = att_sq_audit_insert(s->db, a, d)))
+	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -126,22 +126,22 @@ static int policy_delete(void *impl, const char *provider, const char *type,
 
 /* ---- policy management certificates ---- */
 
-static int polcert_insert(sqlite3 *db, const struct att_store_polcert *c,
+static int polcert_insert(struct att_sq *s, const struct att_store_polcert *c,
 			  struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st,
-			       "INSERT INTO policy_certs(provider, thumbprint,"
-			       " der, added) VALUES (?,?,?,?)",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "INSERT INTO policy_certs(provider, thumbprint,"
+			    " der, added) VALUES (?,?,?,?)",
+			    d);
 	if (r)
 		return r;
 	att_sq_bind_text(st, 1, c->provider);
 	att_sq_bind_text(st, 2, c->thumbprint);
 	att_sq_bind_blob(st, 3, c->der, c->der_len);
 	sqlite3_bind_int64(st, 4, c->added);
-	r = att_sq_step_done(db, st, "insert policy certificate", d);
-	sqlite3_finalize(st);
+	r = att_sq_step_done(s->db, st, "insert policy certificate", d);
+	att_sq_stmt_done(s, st);
 	return r;
 }
 
@@ -151,8 +151,8 @@ static int polcert_add(void *impl, const struct att_store_polcert *c,
 	struct att_sq *s = impl;
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
-	if (!r && !(r = polcert_insert(s->db, c, d)) &&
-	    !(r = att_sq_audit_insert(s->db, a, d)))
+	if (!r && !(r = polcert_insert(s, c, d)) &&
+	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -168,12 +168,12 @@ static int polcert_remove(void *impl, const char *provider,
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
 	if (!r &&
-	    !(r = delete_pair(s->db,
+	    !(r = delete_pair(s,
 			      "DELETE FROM policy_certs WHERE provider = ? AND"
 			      " thumbprint = ?",
 			      provider, thumbprint, "delete policy certificate",
 			      d)) &&
-	    !(r = att_sq_audit_insert(s->db, a, d)))
+	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -224,7 +224,7 @@ static int list_rows(struct att_sq *s, const char *sql, const char *arg,
 	*out = NULL;
 	*n = 0;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st, sql, d);
+	int r = att_sq_stmt(s, &st, sql, d);
 	if (!r)
 		att_sq_bind_text(st, 1, arg);
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -235,7 +235,7 @@ static int list_rows(struct att_sq *s, const char *sql, const char *arg,
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = att_sq_err(s->db, rc, "list rows", d);
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
@@ -287,10 +287,10 @@ static int collateral_get(void *impl, const char *key,
 	sqlite3_stmt *st = NULL;
 	int err = 0;
 	pthread_mutex_lock(&s->mu);
-	int r = att_sq_prepare(s->db, &st,
-			       "SELECT key, body, fetched, next_update FROM"
-			       " collateral_cache WHERE key = ?",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT key, body, fetched, next_update FROM"
+			    " collateral_cache WHERE key = ?",
+			    d);
 	if (r)
 		goto out;
 	att_sq_bind_text(st, 1, key);
@@ -308,7 +308,7 @@ static int collateral_get(void *impl, const char *key,
 	if ((r = err) != 0)
 		att_store_collateral_release(out);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
@@ -322,10 +322,10 @@ static int collateral_put(void *impl, const struct att_store_collateral *c,
 	int r = att_sq_begin(s->db, d);
 	if (r)
 		goto out;
-	if ((r = att_sq_prepare(s->db, &st,
-				"INSERT OR REPLACE INTO collateral_cache(key,"
-				" body, fetched, next_update) VALUES (?,?,?,?)",
-				d)) != 0)
+	if ((r = att_sq_stmt(s, &st,
+			     "INSERT OR REPLACE INTO collateral_cache(key,"
+			     " body, fetched, next_update) VALUES (?,?,?,?)",
+			     d)) != 0)
 		goto out;
 	att_sq_bind_text(st, 1, c->key);
 	att_sq_bind_blob(st, 2, c->body, c->body_len);
@@ -335,7 +335,7 @@ static int collateral_put(void *impl, const struct att_store_collateral *c,
 		goto out;
 	r = att_sq_commit(s->db, d);
 out:
-	sqlite3_finalize(st);
+	att_sq_stmt_done(s, st);
 	if (r)
 		att_sq_rollback(s->db);
 	pthread_mutex_unlock(&s->mu);

@@ -5,7 +5,9 @@
  * runner. One connection per store, serialised by a mutex: SQLite
  * connections are not meant to be shared by concurrent threads, and the
  * service's store traffic (key and policy reads, rare writes) is far below
- * what one connection serves.
+ * what one connection serves. Each connection keeps its prepared
+ * statements (att_sq_stmt), used and reset under the same mutex, so a
+ * query is parsed once per connection instead of once per call.
  */
 #ifndef ATT_STORE_SQLITE_INT_H
 #define ATT_STORE_SQLITE_INT_H
@@ -18,9 +20,19 @@
 
 #include "base/diag.h"
 
+/* Prepared statements kept per connection (the backend has about 25
+ * distinct ones); past it a statement is prepared and finalized per call.
+ * Candidate for base/limits.h. */
+
 struct att_sq {
 	sqlite3 *db;
 	pthread_mutex_t mu;
+	/* Kept statements and the caller's SQL pointer each was asked
+	 * for (a lookup hint; the statement's own text decides). Guarded by
+	 * mu. */
+	sqlite3_stmt *stmts[ATT_SQ_STMT_CACHE];
+	const char *stmt_keys[ATT_SQ_STMT_CACHE];
+	size_t n_stmts;
 };
 
 /* Busy timeout in milliseconds (other processes, e.g. the attestd CLI,
@@ -39,10 +51,24 @@ int att_sq_err(sqlite3 *db, int rc, const char *what, struct att_diag *d);
 int att_sq_exec(sqlite3 *db, const char *sql, struct att_diag *d);
 int att_sq_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
 		   struct att_diag *d);
+/* att_sq_stmt gives the connection's prepared statement for sql, reset
+ * and without bindings, preparing (and keeping) it on first use. The
+ * caller holds s->mu and hands the statement back with att_sq_stmt_done
+ * before unlocking: it is reset there, so no read transaction stays open
+ * and the next caller sees a clean statement. */
+int att_sq_stmt(struct att_sq *s, sqlite3_stmt **st, const char *sql,
+		struct att_diag *d);
+/* att_sq_stmt_done resets and clears a kept statement (one that did not
+ * fit in the cache is finalized); NULL is a no-op. */
+void att_sq_stmt_done(struct att_sq *s, sqlite3_stmt *st);
+/* att_sq_stmt_free_all finalizes the kept statements (before close). */
+void att_sq_stmt_free_all(struct att_sq *s);
 /* att_sq_step_done steps a statement that returns no rows. */
 int att_sq_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 		     struct att_diag *d);
 int att_sq_begin(sqlite3 *db, struct att_diag *d);
+/* att_sq_commit commits (rolling back on failure) and, on success, bumps
+ * the process's write count (store/sqlite_writes.h). */
 int att_sq_commit(sqlite3 *db, struct att_diag *d);
 void att_sq_rollback(sqlite3 *db);
 
@@ -56,7 +82,7 @@ uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err);
 /* att_sq_audit_insert appends an audit record inside the caller's
  * transaction; a NULL record is a no-op. */
 struct att_store_audit;
-int att_sq_audit_insert(sqlite3 *db, const struct att_store_audit *a,
+int att_sq_audit_insert(struct att_sq *s, const struct att_store_audit *a,
 			struct att_diag *d);
 
 /* Ops implemented in sqlite.c (the table is in sqlite_data.c). */

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statement, transaction and column helpers for the SQLite backend, so that
- * each query function reads as prepare / bind / step / finalize with one
- * error path.
+ * each query function reads as get statement / bind / step / done with one
+ * error path. Statements are kept per connection (att_sq_stmt): a hit is a
+ * pointer comparison and a reset instead of parsing the SQL again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_writes.h"
 #include "store/store.h"
+
+static uint64_t write_count; /* atomic */
+
+uint64_t att_store_sqlite_write_count(void)
+{
+	return __atomic_load_n(&write_count, __ATOMIC_ACQUIRE);
+}
 
 int att_sq_err(sqlite3 *db, int rc, const char *what, struct att_diag *d)
 {
@@ -37,6 +46,64 @@ int att_sq_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql,
 	return rc == SQLITE_OK ? 0 : att_sq_err(db, rc, "prepare", d);
 }
 
+/* find_stmt looks sql up among the kept statements: by the caller's
+ * pointer first (every caller passes a literal), then by text; the text
+ * always decides, so a reused address never matches another query. */
+static sqlite3_stmt *find_stmt(struct att_sq *s, const char *sql)
+{
+	for (size_t i = 0; i < s->n_stmts; i++)
+		if (s->stmt_keys[i] == sql &&
+		    !strcmp(sqlite3_sql(s->stmts[i]), sql))
+			return s->stmts[i];
+	for (size_t i = 0; i < s->n_stmts; i++)
+		if (!strcmp(sqlite3_sql(s->stmts[i]), sql)) {
+			s->stmt_keys[i] = sql;
+			return s->stmts[i];
+		}
+	return NULL;
+}
+
+int att_sq_stmt(struct att_sq *s, sqlite3_stmt **st, const char *sql,
+		struct att_diag *d)
+{
+	*st = find_stmt(s, sql);
+	if (*st) {
+		sqlite3_reset(*st); /* normally a no-op: done resets */
+		return 0;
+	}
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return att_sq_err(s->db, rc, "prepare", d);
+	}
+	if (s->n_stmts < ATT_SQ_STMT_CACHE) {
+		s->stmts[s->n_stmts] = *st;
+		s->stmt_keys[s->n_stmts++] = sql;
+	}
+	return 0;
+}
+
+void att_sq_stmt_done(struct att_sq *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < s->n_stmts; i++)
+		if (s->stmts[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+void att_sq_stmt_free_all(struct att_sq *s)
+{
+	for (size_t i = 0; i < s->n_stmts; i++)
+		sqlite3_finalize(s->stmts[i]);
+	s->n_stmts = 0;
+}
+
 int att_sq_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what,
 		     struct att_diag *d)
 {
@@ -58,6 +125,8 @@ int att_sq_commit(sqlite3 *db, struct att_diag *d)
 	int r = att_sq_exec(db, "COMMIT", d);
 	if (r)
 		att_sq_rollback(db);
+	else
+		__atomic_add_fetch(&write_count, 1, __ATOMIC_RELEASE);
 	return r;
 }
 
@@ -108,17 +177,17 @@ uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err)
 	return b;
 }
 
-int att_sq_audit_insert(sqlite3 *db, const struct att_store_audit *a,
+int att_sq_audit_insert(struct att_sq *s, const struct att_store_audit *a,
 			struct att_diag *d)
 {
 	if (!a)
 		return 0;
 	sqlite3_stmt *st = NULL;
-	int r = att_sq_prepare(db, &st,
-			       "INSERT INTO audit_log(provider, time, actor,"
-			       " action, type, old_hash, new_hash)"
-			       " VALUES (?,?,?,?,?,?,?)",
-			       d);
+	int r = att_sq_stmt(s, &st,
+			    "INSERT INTO audit_log(provider, time, actor,"
+			    " action, type, old_hash, new_hash)"
+			    " VALUES (?,?,?,?,?,?,?)",
+			    d);
 	if (r)
 		return r;
 	att_sq_bind_text(st, 1, a->provider);
@@ -128,7 +197,7 @@ int att_sq_audit_insert(sqlite3 *db, const struct att_store_audit *a,
 	att_sq_bind_text(st, 5, a->type);
 	att_sq_bind_text(st, 6, a->old_hash);
 	att_sq_bind_text(st, 7, a->new_hash);
-	r = att_sq_step_done(db, st, "insert audit record", d);
-	sqlite3_finalize(st);
+	r = att_sq_step_done(s->db, st, "insert audit record", d);
+	att_sq_stmt_done(s, st);
 	return r;
 }
