@@ -258,15 +258,20 @@ static void chain_certs_free(struct chain_certs *c)
 	c->n = 0;
 }
 
-/* Parses every certificate; window = [latest notBefore, earliest notAfter]. */
+/* Parses every certificate; window = [latest notBefore, earliest notAfter].
+ * A NUL byte is refused: the chain is stored as a JSON string, and a
+ * store row with \u0000 would not read back. */
 static int chain_load(struct chain_certs *c, const char *pem, size_t len,
 		      int64_t *from, int64_t *until, struct att_diag *d)
 {
 	struct att_pem_span sp[ATT_MAX_CERT_CHAIN];
-	int n = att_pem_split_certs(sp, ATT_MAX_CERT_CHAIN, pem, len);
 	c->n = 0;
 	*from = INT64_MIN;
 	*until = INT64_MAX;
+	if (memchr(pem, 0, len))
+		return att_diag_set(d, ATT_ERR_FORMAT, "issuer chain: a NUL "
+				    "byte in the PEM text");
+	int n = att_pem_split_certs(sp, ATT_MAX_CERT_CHAIN, pem, len);
 	if (n < 0)
 		return att_diag_set(d, n, "issuer chain: more than %d "
 				    "certificates or bad PEM", ATT_MAX_CERT_CHAIN);
@@ -276,6 +281,7 @@ static int chain_load(struct chain_certs *c, const char *pem, size_t len,
 		int64_t nb, na;
 		if (att_x509_from_pem(&c->x[i], sp[i].p, sp[i].len) != 0 ||
 		    att_x509_validity(c->x[i], &nb, &na) != 0) {
+			att_x509_free(c->x[i]); /* parsed, bad validity */
 			chain_certs_free(c);
 			return att_diag_set(d, ATT_ERR_FORMAT, "issuer chain: "
 					    "certificate #%d does not parse",
