@@ -309,22 +309,8 @@ out:
 int att_cert_to_der(uint8_t **out, size_t *out_len, const struct att_cert *c)
 {
 	unsigned char *der = NULL;
-	*out = NULL;
-	*out_len = 0;
 	int n = i2d_X509(c->x, &der);
-	if (n <= 0) {
-		ERR_clear_error();
-		return ATT_ERR_CRYPTO;
-	}
-	uint8_t *copy = malloc((size_t)n);
-	if (copy)
-		memcpy(copy, der, (size_t)n);
-	OPENSSL_free(der);
-	if (!copy)
-		return ATT_ERR_NOMEM;
-	*out = copy;
-	*out_len = (size_t)n;
-	return 0;
+	return att_pk_der_take(out, out_len, der, n);
 }
 
 int att_cert_to_pem(char **out, const struct att_cert *c)

@@ -24,4 +24,10 @@ int att_pk_take(struct att_pkey **out, EVP_PKEY *pk);
 /* att_pk_bio_take copies a memory BIO's contents into a malloc'd string. */
 int att_pk_bio_take(char **out, BIO *bio);
 
+/* att_pk_der_take moves n bytes of OpenSSL-allocated DER (from an i2d_*
+ * call; n <= 0 means that call failed) into a malloc'd copy in *out,
+ * freeing der in every case. Returns 0, ATT_ERR_CRYPTO or ATT_ERR_NOMEM. */
+int att_pk_der_take(uint8_t **out, size_t *out_len, unsigned char *der,
+		    int n);
+
 #endif

@@ -294,13 +294,13 @@ bool att_pkey_equal_public(const struct att_pkey *a, const struct att_pkey *b)
 	return r == 1;
 }
 
-int att_pkey_spki_der(uint8_t **out, size_t *out_len, const struct att_pkey *k)
+int att_pk_der_take(uint8_t **out, size_t *out_len, unsigned char *der,
+		    int n)
 {
-	unsigned char *der = NULL;
 	*out = NULL;
 	*out_len = 0;
-	int n = i2d_PUBKEY(k->pk, &der);
 	if (n <= 0) {
+		OPENSSL_free(der);
 		ERR_clear_error();
 		return ATT_ERR_CRYPTO;
 	}
@@ -313,6 +313,13 @@ int att_pkey_spki_der(uint8_t **out, size_t *out_len, const struct att_pkey *k)
 	*out = copy;
 	*out_len = (size_t)n;
 	return 0;
+}
+
+int att_pkey_spki_der(uint8_t **out, size_t *out_len, const struct att_pkey *k)
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(k->pk, &der);
+	return att_pk_der_take(out, out_len, der, n);
 }
 
 int att_pkey_spki_pin(char **out, const struct att_pkey *k)
