@@ -137,4 +137,17 @@
 #define ATT_KEYS_RECHECK_MS 1000
 #define ATT_POLICY_RECHECK_MS 1000
 
+/* Per-provider defaults (providers.NAME.limits, docs/security.md) */
+/* One policy evaluation, all rules and JmesPath calls together. */
+#define ATT_POLICY_EVAL_STEPS_DEFAULT 2000000
+#define ATT_POLICY_EVAL_BYTES_DEFAULT (16 * 1024 * 1024)
+#define ATT_POLICY_EVAL_MS_DEFAULT 200
+/* Compile-time size of one policy. */
+#define ATT_POLICY_MAX_RULES_DEFAULT 1000
+#define ATT_POLICY_MAX_JMESPATH_DEFAULT 128
+#define ATT_POLICY_MAX_NESTING_DEFAULT 32
+/* Token bucket of the anonymous attest routes (0: off). */
+#define ATT_ATTEST_RATE_DEFAULT 0
+#define ATT_ATTEST_BURST_DEFAULT 20
+
 #endif

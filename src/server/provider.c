@@ -180,6 +180,7 @@ int att_provider_new(struct att_provider **out, const char *name,
 		return r;
 	pthread_mutex_init(&p->mu, NULL);
 	p->key_gen = -1;
+	att_provider_limits_defaults(&p->limits);
 	p->name = strdup(name);
 	p->base_url = strdup(base_url);
 	p->mode = strdup(mode);
@@ -238,17 +239,34 @@ void att_registry_free(struct att_registry *r)
 	free(r);
 }
 
+/* limits_parse sets p's limits from its config, naming the provider in
+ * the message of a refusal. */
+static int limits_parse(struct att_provider *p, json_t *obj,
+			struct att_diag *d)
+{
+	struct att_diag ld = {0};
+	int r = att_provider_limits_parse(&p->limits, obj, &ld);
+	if (r)
+		att_diag_set(d, r, "provider %s: %s", p->name,
+			     att_diag_msg(&ld));
+	return r;
+}
+
 static int registry_fill(struct att_registry *reg,
 			 const struct att_store_provider *v, size_t n,
 			 json_t *config_providers, struct att_diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct att_provider *p = NULL;
-		json_t *ov = json_object_get(
-			json_object_get(config_providers, v[i].name), "auth");
+		json_t *pc = json_object_get(config_providers, v[i].name);
+		json_t *ov = json_object_get(pc, "auth");
 		int r = att_provider_new(&p, v[i].name, v[i].base_url,
 					 v[i].mode, v[i].key_type,
 					 v[i].auth_json, ov, d);
+		if (!r)
+			r = limits_parse(p, json_object_get(pc, "limits"), d);
+		if (r)
+			att_provider_free(p);
 		if (!r && (r = att_registry_add(reg, p)) != 0)
 			att_provider_free(p);
 		if (r)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "server/provider_limits.h"
 
 struct att_keyset;
 struct att_store;
@@ -56,6 +57,7 @@ struct att_provider {
 	char *mode;
 	char *key_type;
 	struct att_auth_settings auth;
+	struct att_provider_limits limits; /* config providers.NAME.limits */
 	pthread_mutex_t mu; /* guards keys and key_gen */
 	struct att_keyset *keys;
 	int64_t key_gen;
@@ -85,7 +87,8 @@ bool att_provider_name_valid(const char *name);
 
 /* att_provider_new makes a run-time provider from stored fields; the auth
  * settings come from auth_json (stored) unless override (config) is not
- * NULL. Keys are loaded later (att_keys_current). */
+ * NULL. Limits take their defaults (att_provider_limits_parse sets them
+ * from the config). Keys are loaded later (att_keys_current). */
 int att_provider_new(struct att_provider **out, const char *name,
 		     const char *base_url, const char *mode,
 		     const char *key_type, const char *auth_json,

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-provider limits and hardening switches: the policy evaluation
+ * budget and compile-time complexity limits, the request rate of the
+ * anonymous attest routes, and isolated mode's strict policy binding.
+ * Read from the config file's providers.NAME.limits object; every member
+ * is optional and defaults to the constants of base/limits.h.
+ * docs/configuration.md and docs/security.md list them.
+ */
+#ifndef ATT_SERVER_PROVIDER_LIMITS_H
+#define ATT_SERVER_PROVIDER_LIMITS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+struct att_provider_limits {
+	/* Policy evaluation: one budget per request for the whole policy. */
+	uint64_t policy_eval_steps;  /* steps over every rule and JmesPath */
+	uint64_t policy_eval_bytes;  /* bytes allocated while evaluating */
+	uint32_t policy_eval_ms;     /* wall-clock deadline */
+	/* Policy compilation: size and complexity. */
+	uint32_t policy_max_rules;    /* rules in all sections */
+	uint32_t policy_max_jmespath; /* JmesPath calls */
+	uint32_t policy_max_nesting;  /* nesting of expressions */
+	/* Anonymous attest routes: token bucket per provider (0 = off). */
+	double attest_rate_per_second;
+	uint32_t attest_rate_burst;
+	/* Isolated mode: signed policies must carry binding claims
+	 * (attestation type, issuer, iat) and may not roll back. */
+	bool policy_strict_binding;
+};
+
+/* att_provider_limits_defaults fills l with the defaults. */
+void att_provider_limits_defaults(struct att_provider_limits *l);
+
+/* att_provider_limits_parse reads obj (providers.NAME.limits, may be
+ * NULL) over the defaults. Unknown members and out-of-range values are
+ * refused, naming the member. */
+int att_provider_limits_parse(struct att_provider_limits *l, json_t *obj,
+			      struct att_diag *d);
+
+#endif
