@@ -1,6 +1,7 @@
 # attestd: the front door. CMake does the building underneath.
 #   make run    install what is missing, build, start attestd in dev mode
-#   make test   install, build with -Werror, run every test (and the unit
+#   make test   install, build with -Werror (gcc, gcc ASan+UBSan, and clang
+#               with the libFuzzer targets), run every test (and the unit
 #               tests and corpus replays again under ASan+UBSan)
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -25,7 +26,7 @@ asan: deps
 	  -DATT_SANITIZE=address,undefined >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-test: build asan
+test: build asan fuzz
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 

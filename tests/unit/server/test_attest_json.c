@@ -35,8 +35,8 @@ static int same_as_jansson(const char *text, size_t len)
 static const char *const valid[] = {
 	"{}", "[]", "0", "-0", "1.5e3", "-12.25E-2", "true", "false", "null",
 	"\"\"", " {\"a\" : [1, 2, {\"b\": null}] } \n",
-	"{\"quote\":\"AQID-_\",\"runtimeData\":{\"data\":\"e30\","
-	"\"dataType\":\"JSON\"},\"nonce\":\"n\"}",
+	("{\"quote\":\"AQID-_\",\"runtimeData\":{\"data\":\"e30\","
+	 "\"dataType\":\"JSON\"},\"nonce\":\"n\"}"),
 	"\"esc \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00\"",
 	"\"utf8 \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
 	"9223372036854775807", "-9223372036854775808", "1e-400",
