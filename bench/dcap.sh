@@ -7,5 +7,5 @@ set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
 export ATT_SRC_DIR=$SRC
-export ATT_TESTDATA_DEFAULT=${ATT_TESTDATA_DEFAULT:-$SRC/../shared/testdata}
+export ATT_TESTDATA_DEFAULT=${ATT_TESTDATA_DEFAULT:-$SRC/tests/vectors}
 exec taskset -c 0 "$BUILD/bench_dcap" "${2:-3}"

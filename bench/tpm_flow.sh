@@ -85,7 +85,7 @@ att_require_bins
 tpm_require
 BENCH=$BUILD/bench_tpm_flow
 [ -x "$BENCH" ] || { echo "SKIP: $BENCH not built"; exit 77; }
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$SRC/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$SRC/tests/vectors}}
 LOG=${TPM_LOG:-$TD/tpm/eventlogs/cos-101-amd-sev.bin}
 [ -f "$LOG" ] || { echo "SKIP: event log $LOG not found (set ATTESTD_TESTDATA)"; exit 77; }
 

@@ -10,7 +10,7 @@ BUILD=${BENCH_BUILD:-$SRC/build-bench}
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DATT_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" >/dev/null
 export ATT_SRC_DIR=$SRC ATT_BIN_DIR=$BUILD
-export ATT_TESTDATA_DEFAULT=${ATT_TESTDATA_DEFAULT:-$SRC/../shared/testdata}
+export ATT_TESTDATA_DEFAULT=${ATT_TESTDATA_DEFAULT:-$SRC/tests/vectors}
 declare -A wrapped=()
 for sh in "$SRC"/bench/*.sh; do
   [ -e "$sh" ] || continue

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEB_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
   libssl-dev openssl libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libtss2-dev swtpm swtpm-tools tpm2-tools wrk curl
-  ca-certificates"
+  ca-certificates jq python3"
 
 missing=""
 for p in $DEB_PKGS; do

@@ -2,9 +2,9 @@
 /*
  * A tiny in-tree test harness (header only). Each check prints a TAP line;
  * att_test_done() prints "N passed, M failed" and returns the exit code.
- * att_testdata() finds ../shared/testdata (or $ATTESTD_TESTDATA); tests
- * that need it call ATT_REQUIRE_TESTDATA(), which skips visibly (exit 77,
- * ctest's skip code) when it is absent.
+ * att_testdata() finds tests/vectors (or $ATTESTD_TESTDATA); tests
+ * that need it call ATT_REQUIRE_TESTDATA(), which fails (exit 77) when it
+ * is absent: ctest counts no skip code, so a test that cannot run fails.
  */
 #ifndef ATT_TESTS_TAP_H
 #define ATT_TESTS_TAP_H
@@ -60,7 +60,7 @@ static inline const char *att_testdata(void)
 	const char *def = getenv("ATT_TESTDATA_DEFAULT");
 	if (def && stat(def, &st) == 0)
 		return def;
-	snprintf(path, sizeof(path), "../shared/testdata");
+	snprintf(path, sizeof(path), "tests/vectors");
 	if (stat(path, &st) == 0)
 		return path;
 	return NULL;
@@ -69,8 +69,8 @@ static inline const char *att_testdata(void)
 #define ATT_REQUIRE_TESTDATA()                                                 \
 	do {                                                                   \
 		if (!att_testdata()) {                                         \
-			printf("SKIP: ../shared/testdata not found (set "      \
-			       "ATTESTD_TESTDATA)\n");                         \
+			printf("FAIL: the test vectors (tests/vectors, or "    \
+			       "$ATTESTD_TESTDATA) are missing\n");          \
 			return 77;                                             \
 		}                                                              \
 	} while (0)

@@ -13,7 +13,7 @@
 # Prints "N passed, M failed".
 . "$(dirname "$0")/lib/attestd.sh"
 att_require_bins
-command -v openssl >/dev/null || { echo "SKIP: openssl missing"; echo "0 passed, 0 failed"; exit 77; }
+command -v openssl >/dev/null || { echo "FAIL (cannot run): openssl missing"; echo "0 passed, 1 failed"; exit 77; }
 
 D=$T_TMP/data
 W=$T_TMP/work
@@ -309,9 +309,9 @@ OUT=$(sgx --sim "$SIM" --tcb OutOfDate --draft-policy "$W/tcb.pol" 2>&1)
 check_contains "a policy can require UpToDate (incoming TCB claim)" "$OUT" "PolicyEvaluationError"
 
 # --- real TDX quotes (verify_time_override + imported collateral) -----------
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/tests/vectors}}
 if [ ! -f "$TD/tdx/cases.json" ]; then
-	echo "# SKIP TDX part: testdata not found at $TD"
+	not_ok "TDX part: test vectors not found at $TD"
 else
 	att_stop
 	cat >"$D/attest.json" <<EOF

@@ -12,11 +12,11 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib/attestd.sh"
 
 skip() {
-	echo "SKIP: $*"
-	echo "0 passed, 0 failed"
+	echo "FAIL (cannot run): $*"
+	echo "0 passed, 1 failed"
 	exit 77
 }
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/tests/vectors}}
 [ -x "$ATTESTD" ] || skip "$ATTESTD not built"
 "$ATTESTD" --help 2>&1 | grep -q 'collateral import' ||
 	"$ATTESTD" 2>&1 | grep -q 'collateral import' ||

@@ -14,7 +14,7 @@
 # by hand (openssl) and by the attest CLI; response tokens are verified.
 . "$(dirname "$0")/lib/attestd.sh"
 att_require_bins
-command -v openssl >/dev/null || { echo "SKIP: openssl missing"; echo "0 passed, 0 failed"; exit 77; }
+command -v openssl >/dev/null || { echo "FAIL (cannot run): openssl missing"; echo "0 passed, 1 failed"; exit 77; }
 
 D=$T_TMP/data
 K=$T_TMP/keys

@@ -16,8 +16,8 @@ FAIL=0
 T=2025-07-01T00:00:00Z
 
 skip() {
-	echo "SKIP: $*"
-	echo "0 passed, 0 failed"
+	echo "FAIL (cannot run): $*"
+	echo "0 passed, 1 failed"
 	exit 77
 }
 [ -x "$ATTEST" ] || skip "$ATTEST not built"

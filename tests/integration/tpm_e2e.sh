@@ -18,12 +18,12 @@
 att_require_bins
 tpm_require
 
-LOGS=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/../shared/testdata}}/tpm/eventlogs
+LOGS=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/tests/vectors}}/tpm/eventlogs
 LOG_SB_ON=$LOGS/cos-101-amd-sev.bin            # SecureBoot = 01
 LOG_SB_OFF=$LOGS/ubuntu-2104-no-secure-boot.bin # SecureBoot = 00
 if [ ! -f "$LOG_SB_ON" ] || [ ! -f "$LOG_SB_OFF" ]; then
-	echo "SKIP: TPM event logs not found under $LOGS (set ATTESTD_TESTDATA)"
-	echo "0 passed, 0 failed"
+	echo "FAIL (cannot run): TPM event logs not found under $LOGS (set ATTESTD_TESTDATA)"
+	echo "0 passed, 1 failed"
 	exit 77
 fi
 

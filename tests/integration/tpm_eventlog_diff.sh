@@ -15,14 +15,14 @@
 . "$(dirname "$0")/lib/attestd.sh"
 
 skip() {
-	echo "SKIP: $*"
-	echo "0 passed, 0 failed"
+	echo "FAIL (cannot run): $*"
+	echo "0 passed, 1 failed"
 	exit 77
 }
 [ -x "$ATTEST" ] || skip "$ATTEST not built"
 command -v tpm2_eventlog >/dev/null || skip "tpm2_eventlog missing"
 command -v jq >/dev/null || skip "jq missing"
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/tests/vectors}}
 LOGS=$TD/tpm/eventlogs
 [ -d "$LOGS" ] || skip "$LOGS not found (set ATTESTD_TESTDATA)"
 EXP=$LOGS/expected_pcrs.json

@@ -11,8 +11,8 @@
 . "$(dirname "$0")/lib/attestd.sh"
 
 skip() {
-	echo "SKIP: $*"
-	echo "0 passed, 0 failed"
+	echo "FAIL (cannot run): $*"
+	echo "0 passed, 1 failed"
 	exit 77
 }
 [ -x "$ATTEST" ] || skip "$ATTEST not built"

@@ -11,8 +11,8 @@
 # Prints "N passed, M failed".
 . "$(dirname "$0")/../integration/lib/attestd.sh"
 att_require_bins
-command -v node >/dev/null || { echo "SKIP: node missing"; echo "0 passed, 0 failed"; exit 77; }
-[ -d "$ATT_SRC_DIR/node_modules/jose" ] || { echo "SKIP: node_modules/jose missing (npm ci)"; echo "0 passed, 0 failed"; exit 77; }
+command -v node >/dev/null || { echo "FAIL (cannot run): node missing"; echo "0 passed, 1 failed"; exit 77; }
+[ -d "$ATT_SRC_DIR/node_modules/jose" ] || { echo "FAIL (cannot run): node_modules/jose missing (npm ci)"; echo "0 passed, 1 failed"; exit 77; }
 V=$ATT_SRC_DIR/tests/interop/attest_jose.mjs
 AZ=$ATT_SRC_DIR/tests/interop/attest_jose_azure.mjs
 
@@ -100,11 +100,11 @@ if [ -d "$ATT_SRC_DIR/node_modules/@azure/attestation" ]; then
 	check_eq "Azure SDK sees InvalidParameter for mismatched runtime data" \
 		"$(jq -r '[.ok, .code, .status] | map(tostring) | join(" ")' <<<"$R")" "false InvalidParameter 400"
 else
-	echo "# SKIP @azure/attestation part: not installed"
+	not_ok "@azure/attestation part: not installed (npm ci)"
 fi
 
 # --- real TDX quotes -----------------------------------------------------------
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$ATT_SRC_DIR/tests/vectors}}
 if [ -f "$TD/tdx/cases.json" ]; then
 	att_stop
 	cat >"$D/attest.json" <<EOF
@@ -127,6 +127,6 @@ EOF
 			"$(jq -r --arg n "$name" 'select(.name == $n) | [.ok, .type] | map(tostring) | join(" ")' "$W/jose.out")" "true tdxvm"
 	done <"$TOKS"
 else
-	echo "# SKIP TDX part: testdata not found at $TD"
+	not_ok "TDX part: test vectors not found at $TD"
 fi
 att_done

@@ -13,10 +13,10 @@
 # data; bearer tokens from `attest dev-token`.
 . "$(dirname "$0")/../integration/lib/attestd.sh"
 att_require_bins
-command -v node >/dev/null || { echo "SKIP: node missing"; echo "0 passed, 0 failed"; exit 77; }
-command -v openssl >/dev/null || { echo "SKIP: openssl missing"; echo "0 passed, 0 failed"; exit 77; }
+command -v node >/dev/null || { echo "FAIL (cannot run): node missing"; echo "0 passed, 1 failed"; exit 77; }
+command -v openssl >/dev/null || { echo "FAIL (cannot run): openssl missing"; echo "0 passed, 1 failed"; exit 77; }
 for m in @azure/attestation jose; do
-	[ -d "$ATT_SRC_DIR/node_modules/$m" ] || { echo "SKIP: node_modules/$m missing (npm ci)"; echo "0 passed, 0 failed"; exit 77; }
+	[ -d "$ATT_SRC_DIR/node_modules/$m" ] || { echo "FAIL (cannot run): node_modules/$m missing (npm ci)"; echo "0 passed, 1 failed"; exit 77; }
 done
 
 D=$T_TMP/data

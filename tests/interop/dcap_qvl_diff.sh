@@ -9,14 +9,14 @@
 set -u
 SRC=${ATT_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${ATT_BIN_DIR:-$SRC/build}
-TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$SRC/../shared/testdata}}
+TD=${ATTESTD_TESTDATA:-${ATT_TESTDATA_DEFAULT:-$SRC/tests/vectors}}
 MJS=$SRC/tests/interop/dcap_qvl_diff.mjs
 
 if [ ! -f "$TD/sgx/cases.json" ] || [ ! -f "$TD/tdx/cases.json" ]; then
-	echo "SKIP: testdata not found ($TD)"; echo "0 passed, 0 failed"; exit 77
+	echo "FAIL (cannot run): testdata not found ($TD)"; echo "0 passed, 1 failed"; exit 77
 fi
 if ! command -v node >/dev/null || [ ! -d "$SRC/node_modules/@phala/dcap-qvl" ]; then
-	echo "SKIP: node or @phala/dcap-qvl missing"; echo "0 passed, 0 failed"; exit 77
+	echo "FAIL (cannot run): node or @phala/dcap-qvl missing"; echo "0 passed, 1 failed"; exit 77
 fi
 if [ ! -x "$BIN/attest" ]; then
 	echo "FAIL: $BIN/attest not built"; echo "0 passed, 1 failed"; exit 1

@@ -8,8 +8,8 @@
 # a valid token without the role gets 403.
 . "$(dirname "$0")/../integration/lib/attestd.sh"
 att_require_bins
-command -v node >/dev/null || { echo "SKIP: node missing"; echo "0 passed, 0 failed"; exit 77; }
-[ -d "$ATT_SRC_DIR/node_modules/jose" ] || { echo "SKIP: node_modules/jose missing (npm ci)"; echo "0 passed, 0 failed"; exit 77; }
+command -v node >/dev/null || { echo "FAIL (cannot run): node missing"; echo "0 passed, 1 failed"; exit 77; }
+[ -d "$ATT_SRC_DIR/node_modules/jose" ] || { echo "FAIL (cannot run): node_modules/jose missing (npm ci)"; echo "0 passed, 1 failed"; exit 77; }
 M="$ATT_SRC_DIR/tests/interop/jose_mint.mjs"
 
 D=$T_TMP/data

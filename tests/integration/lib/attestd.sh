@@ -25,13 +25,13 @@ trap att_cleanup EXIT
 att_require_bins() {
 	for b in "$ATTESTD" "$ATTEST"; do
 		if [ ! -x "$b" ]; then
-			echo "SKIP: $b not built"
-			echo "0 passed, 0 failed"
+			echo "FAIL (cannot run): $b not built"
+			echo "0 passed, 1 failed"
 			exit 77
 		fi
 	done
-	command -v curl >/dev/null || { echo "SKIP: curl missing"; echo "0 passed, 0 failed"; exit 77; }
-	command -v jq >/dev/null || { echo "SKIP: jq missing"; echo "0 passed, 0 failed"; exit 77; }
+	command -v curl >/dev/null || { echo "FAIL (cannot run): curl missing"; echo "0 passed, 1 failed"; exit 77; }
+	command -v jq >/dev/null || { echo "FAIL (cannot run): jq missing"; echo "0 passed, 1 failed"; exit 77; }
 }
 
 ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }

@@ -15,8 +15,8 @@ tpm_require() {
 	local b
 	for b in swtpm swtpm_setup swtpm_localca tpm2_pcrextend tpm2_pcrread tpm2_shutdown; do
 		if ! command -v "$b" >/dev/null; then
-			echo "SKIP: $b missing (swtpm, swtpm-tools, tpm2-tools)"
-			echo "0 passed, 0 failed"
+			echo "FAIL (cannot run): $b missing (swtpm, swtpm-tools, tpm2-tools)"
+			echo "0 passed, 1 failed"
 			exit 77
 		fi
 	done

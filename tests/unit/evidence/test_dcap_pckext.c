@@ -295,7 +295,7 @@ int main(void)
 {
 	test_built();
 	if (!att_testdata()) {
-		printf("SKIP: real-data parts need ../shared/testdata\n");
+		ATT_CHECK(0, "real-data parts: the test vectors are missing");
 		return att_test_done();
 	}
 	test_real();

@@ -133,7 +133,7 @@ int main(void)
 	struct stat st;
 	snprintf(attest, sizeof(attest), "%s/attest", bin ? bin : ".");
 	if (!bin || stat(attest, &st) != 0) {
-		printf("SKIP: %s not built\n", attest);
+		printf("FAIL (cannot run): %s not built\n", attest);
 		return 77;
 	}
 	if (!mkdtemp(dir)) {
