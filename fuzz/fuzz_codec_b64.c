@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzz target: base64/base64url and hex decoders, with a round trip, and
  * the table-driven base64 decoder against a bit-at-a-time reference (the
- * decoder it replaced): same result, same bytes. */
+ * decoder it replaced): same result, same bytes. The strict decoders
+ * (canonical base64url, canonical base64) accept an input exactly when
+ * the tolerant decoder does and the matching encoder writes the input
+ * back, and then give the same bytes: one spelling per byte string. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +69,40 @@ static void check_against_reference(const uint8_t *data, size_t size)
 	free(want);
 }
 
+/* check_strict: the strict decoder of one alphabet against "tolerant
+ * decode, then encode, gives the input back". */
+static void check_strict(const uint8_t *data, size_t size, bool url)
+{
+	uint8_t *t = NULL, *d = NULL;
+	size_t tn = 0, n = 0;
+	bool canonical = false;
+	const char *why = NULL;
+	if (att_b64_decode(&t, &tn, (const char *)data, size) == 0) {
+		char *e = url ? att_b64url_encode(t, tn) : att_b64_encode(t, tn);
+		if (!e)
+			abort();
+		canonical = strlen(e) == size && !memcmp(e, data, size);
+		free(e);
+	}
+	int r = url ? att_b64url_decode_strict(&d, &n, (const char *)data,
+					       size, &why)
+		    : att_b64_decode_strict(&d, &n, (const char *)data, size,
+					    &why);
+	if ((r == 0) != canonical || (r != 0 && (d || !why)))
+		abort();
+	if (r == 0 && (why || n != tn || memcmp(d, t, n) != 0 || d[n] != 0))
+		abort();
+	free(t);
+	free(d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *out;
 	size_t n;
 	check_against_reference(data, size);
+	check_strict(data, size, true);
+	check_strict(data, size, false);
 	if (att_b64_decode(&out, &n, (const char *)data, size) == 0) {
 		char *e = att_b64url_encode(out, n);
 		uint8_t *back;

@@ -7,8 +7,11 @@
  * "jwks_uri" and caches it. A token whose kid is not in the cache causes
  * one refetch of the JWKS (at most once per min_refresh_seconds) and a
  * retry, so key rotation needs no restart. Checks: algorithm allow-list
- * (RS256, PS256, ES256 by default; never "none" or HMAC), signature, iss,
- * exp and nbf with a clock skew (60 s by default), aud when configured.
+ * (RS256, PS256, ES256 by default; never "none" or HMAC), canonical
+ * base64url in every part (a token re-spelled in unused bits is refused),
+ * signature, iss, exp, nbf and iat (NumericDates within 1970..9999; iat
+ * not in the future) with a clock skew (60 s by default), aud when
+ * configured.
  * An att_rp may be shared between threads (the cache has a mutex).
  */
 #ifndef ATT_ATTEST_RP_H

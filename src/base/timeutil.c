@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Calendar arithmetic without gmtime/timegm (banned: locale and TZ state).
- * days_from_civil follows Howard Hinnant's well-known algorithm.
+ * days_from_civil follows Howard Hinnant's well-known algorithm. Every
+ * function is defined for any int64_t input: years are clamped and
+ * times outside 0000..9999 are written as numbers (limits.h), so that an
+ * untrusted time can never overflow the arithmetic.
  */
 #include "base/timeutil.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "attest/err.h"
+#include "base/limits.h"
 
 int64_t att_time_now(void)
 {
@@ -20,6 +25,10 @@ int64_t att_time_now(void)
 
 int64_t att_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
+	if (y > ATT_CIVIL_MAX_ABS_YEAR)
+		y = ATT_CIVIL_MAX_ABS_YEAR;
+	else if (y < -ATT_CIVIL_MAX_ABS_YEAR)
+		y = -ATT_CIVIL_MAX_ABS_YEAR;
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
 	unsigned yoe = (unsigned)(y - era * 400);
@@ -104,6 +113,12 @@ int att_time_parse(int64_t *out, const char *s)
 
 void att_time_format(char *out, size_t out_len, int64_t t)
 {
+	if (!out || out_len == 0)
+		return;
+	if (t < ATT_TIME_TEXT_MIN || t > ATT_TIME_TEXT_MAX) {
+		snprintf(out, out_len, "@%" PRId64, t);
+		return;
+	}
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int64_t rem = t - days * 86400;
 	int y;

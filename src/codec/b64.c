@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Base64 and base64url (RFC 4648 §4, §5). Decoding is table driven, four
- * characters (three bytes) at a time. */
+ * characters (three bytes) at a time. The strict decoders check the shape
+ * of the text (alphabet, padding, length) and the unused bits of its last
+ * character first, then share the tolerant decoder's loop. */
 #include "codec/b64.h"
 
 #include <stdbool.h>
@@ -136,4 +138,94 @@ int att_b64_decode(uint8_t **out, size_t *out_len, const char *in,
 	*out = o;
 	*out_len = k;
 	return 0;
+}
+
+/* in_alphabet: c belongs to the base64url (url) or the standard alphabet
+ * (dec[] accepts both, and marks every other byte with bit 7). */
+static bool in_alphabet(unsigned char c, bool url)
+{
+	if (c == '-' || c == '_')
+		return url;
+	if (c == '+' || c == '/')
+		return !url;
+	return dec[c] < 64;
+}
+
+/* strict_shape checks the text of a strict decode and sets *n to its
+ * length without padding; returns NULL or the reason for refusing it. */
+static const char *strict_shape(size_t *n, const char *in, size_t len,
+				bool url)
+{
+	size_t k = len;
+	while (k > 0 && in[k - 1] == '=')
+		k--;
+	if (url && k != len)
+		return "'=' padding (base64url here is unpadded)";
+	for (size_t i = 0; i < k; i++)
+		if (!in_alphabet((unsigned char)in[i], url))
+			return url ? "a character outside the base64url "
+				     "alphabet"
+				   : "a character outside the base64 alphabet";
+	if (k % 4 == 1)
+		return "a length of 4n+1 characters (no encoding has one)";
+	if (!url && len - k != (4 - k % 4) % 4)
+		return "wrong '=' padding (the text must fill whole "
+		       "4-character blocks)";
+	*n = k;
+	return NULL;
+}
+
+/* strict_tail: the bits of the last character that encode no byte must
+ * be zero (2 characters carry 8 bits of 12, 3 carry 16 of 18). */
+static bool strict_tail(const char *in, size_t n)
+{
+	if (n % 4 == 0)
+		return true;
+	uint8_t last = dec[(unsigned char)in[n - 1]];
+	return (last & (n % 4 == 2 ? 0x0f : 0x03)) == 0;
+}
+
+static int decode_strict(uint8_t **out, size_t *out_len, const char *in,
+			 size_t in_len, const char **why, bool url)
+{
+	const char *no = NULL;
+	size_t n = 0, k = 0;
+	*out = NULL;
+	*out_len = 0;
+	if (why)
+		*why = NULL;
+	if (!in && in_len)
+		no = "no text";
+	else if (!(no = strict_shape(&n, in, in_len, url)) &&
+		 !strict_tail(in, n))
+		no = "non-zero unused bits in the last character (not the "
+		     "canonical encoding)";
+	if (no) {
+		if (why)
+			*why = no;
+		return ATT_ERR_FORMAT;
+	}
+	uint8_t *o = malloc(n / 4 * 3 + 3);
+	if (!o)
+		return ATT_ERR_NOMEM;
+	if (!decode_body(o, &k, (const unsigned char *)in, n)) {
+		free(o); /* unreachable: strict_shape checked every byte */
+		return ATT_ERR_FORMAT;
+	}
+	o[k] = 0;
+	*out = o;
+	*out_len = k;
+	return 0;
+}
+
+int att_b64url_decode_strict(uint8_t **out, size_t *out_len, const char *in,
+			     size_t in_len, const char **why)
+{
+	return decode_strict(out, out_len, in, in_len, why, true);
+}
+
+int att_b64_decode_strict(uint8_t **out, size_t *out_len, const char *in,
+			  size_t in_len, const char **why)
+{
+	return decode_strict(out, out_len, in, in_len, why, false);
 }

@@ -6,7 +6,8 @@
  * received entry has both, they must name the same key, so that a
  * verifier using one form cannot be shown a different key than one using
  * the other. kids derived here are RFC 7638 thumbprints: stable for a
- * key, independent of its certificate.
+ * key, independent of its certificate. Received members are read in
+ * their canonical spelling only (base64url n/e/x/y, base64 x5c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -138,15 +139,47 @@ static bool has_raw(json_t *jwk)
 	       json_object_get(jwk, "x") || json_object_get(jwk, "y");
 }
 
+/* raw_canonical: every key member present (n, e, x, y) is a string in
+ * canonical base64url (RFC 7518 section 6 uses RFC 7515's base64url), so
+ * that one key has one spelling; att_pkey_from_jwk decodes them. */
+static int raw_canonical(json_t *jwk, struct att_diag *diag)
+{
+	static const char *const names[] = {"n", "e", "x", "y"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *v = json_object_get(jwk, names[i]);
+		const char *why = NULL;
+		uint8_t *b = NULL;
+		size_t len = 0;
+		if (!v)
+			continue;
+		if (!json_is_string(v))
+			return att_diag_set(diag, ATT_ERR_FORMAT,
+					    "jwk: member \"%s\" is not a string",
+					    names[i]);
+		int r = att_b64url_decode_strict(&b, &len, json_string_value(v),
+						 json_string_length(v), &why);
+		free(b);
+		if (r == ATT_ERR_FORMAT)
+			return att_diag_set(diag, r,
+					    "jwk: member \"%s\" is not canonical "
+					    "base64url: %s",
+					    names[i], why ? why : "malformed");
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static int x5c_key(struct att_pkey **out, json_t *x5c, struct att_diag *diag)
 {
 	struct att_cert *c = NULL;
 	if (!json_is_array(x5c) || json_array_size(x5c) == 0)
 		return att_diag_set(diag, ATT_ERR_FORMAT,
 				    "jwk: x5c is not a non-empty array");
-	int r = att_cert_from_x5c_b64(&c, json_string_value(json_array_get(x5c, 0)));
+	int r = att_jws_x5c_cert(&c, json_array_get(x5c, 0), "jwk: x5c[0]",
+				 diag);
 	if (r)
-		return att_diag_set(diag, r, "jwk: x5c[0]: %s", att_strerror(r));
+		return r;
 	r = att_cert_get1_pubkey(out, c);
 	att_cert_free(c);
 	if (r)
@@ -167,6 +200,8 @@ int att_jwk_to_pkey(struct att_pkey **out, json_t *jwk, struct att_diag *diag)
 		return att_diag_set(diag, ATT_ERR_UNSUPPORTED,
 				    "jwk: \"use\" is not \"sig\"");
 	json_t *x5c = json_object_get(jwk, "x5c");
+	if (has_raw(jwk) && (r = raw_canonical(jwk, diag)) != 0)
+		goto out;
 	if (has_raw(jwk) && (r = att_pkey_from_jwk(&raw, jwk)) != 0) {
 		r = att_diag_set(diag, r, "jwk: key members: %s", att_strerror(r));
 		goto out;

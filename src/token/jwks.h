@@ -45,7 +45,8 @@ int att_jwk_kid_for(char out[static ATT_JWK_KID_LEN], const struct att_pkey *k);
 /* att_jwk_to_pkey returns the key of a JWK entry: from n/e or crv/x/y,
  * else from x5c[0]. When both are present they must be the same key
  * (ATT_ERR_MISMATCH). An entry whose "use" is present and not "sig" is
- * refused (ATT_ERR_UNSUPPORTED). */
+ * refused (ATT_ERR_UNSUPPORTED). n/e/x/y must be canonical base64url and
+ * x5c[0] canonical base64 (ATT_ERR_FORMAT, the diag names the member). */
 int att_jwk_to_pkey(struct att_pkey **out, json_t *jwk,
 		    struct att_diag *diag);
 

@@ -81,9 +81,11 @@ struct att_jws {
 void att_jws_init(struct att_jws *j);
 
 /* att_jws_parse splits a compact JWS (three base64url parts without
- * padding, at most ATT_MAX_TOKEN_LEN bytes; surrounding whitespace is
- * refused), decodes them and parses the header, which must be a JSON
- * object with a string "alg" and no "crit" (no extension is understood).
+ * padding, each in its one canonical spelling: non-zero unused bits in a
+ * last character are refused, so a token cannot be re-spelled; at most
+ * ATT_MAX_TOKEN_LEN bytes; surrounding whitespace is refused), decodes
+ * them (att_b64url_decode_strict) and parses the header, which must be a
+ * JSON object with a string "alg" and no "crit" (no extension is understood).
  * Unknown algorithm names parse (alg = ATT_JWS_UNKNOWN) so that a verifier
  * can name them. On failure *out is left initialised (nothing to release)
  * and the result is ATT_ERR_FORMAT or ATT_ERR_LIMIT. */
@@ -122,6 +124,14 @@ int att_jws_check_alg(const struct att_jws *j, unsigned allowed_mask,
 
 /* att_jws_is_unsigned tells whether a parsed JWS has alg "none". */
 bool att_jws_is_unsigned(const struct att_jws *j);
+
+/* att_jws_x5c_cert reads one x5c entry (RFC 7515 4.1.6): a JSON string
+ * holding canonical standard base64 (padded; att_b64_decode_strict) of
+ * one DER certificate. Errors name the entry with what ("jws: header
+ * x5c[0]"): ATT_ERR_FORMAT, ATT_ERR_LIMIT (longer than twice
+ * ATT_MAX_CERT_LEN), ATT_ERR_TRAILING. The certificate is NOT trusted. */
+int att_jws_x5c_cert(struct att_cert **out, json_t *entry, const char *what,
+		     struct att_diag *diag);
 
 /* att_jws_header_x5c reads the certificates of the header "x5c" (or, as
  * the Python SDK sends them, "jwk": {"x5c": [...]}) into a malloc'd array,

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Parsing of JWS compact serialization (RFC 7515 section 7.1): exactly
- * three base64url parts without padding separated by dots. The header must
- * be a JSON object with a string "alg"; a "crit" member is refused since
- * attestd understands no extension (RFC 7515 4.1.11). No crypto here: the
- * fuzzer drives this file directly.
+ * three base64url parts without padding separated by dots, each in its
+ * canonical spelling (no non-zero unused bits), so that one token has
+ * exactly one accepted text. The header must be a JSON object with a
+ * string "alg"; a "crit" member is refused since attestd understands no
+ * extension (RFC 7515 4.1.11). No crypto here: the fuzzer drives this file
+ * directly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,29 +33,24 @@ void att_jws_release(struct att_jws *j)
 	att_jws_init(j);
 }
 
-static bool is_b64url(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-	}
-	return n % 4 != 1; /* one leftover character encodes no byte */
-}
-
-/* decode_part decodes base64url s[0..n) into a malloc'd, NUL-terminated
- * buffer (NULL with length 0 for an empty part). */
+/* decode_part decodes one segment, canonical base64url only (RFC 7515
+ * section 2: no padding; and no other spelling of the same bytes, so a
+ * token has exactly one form), into a malloc'd, NUL-terminated buffer
+ * (NULL with length 0 for an empty part). */
 static int decode_part(uint8_t **out, size_t *out_len, const char *s,
-		       size_t n)
+		       size_t n, const char *what, struct att_diag *diag)
 {
+	const char *why = NULL;
 	*out = NULL;
 	*out_len = 0;
-	if (!is_b64url(s, n))
-		return ATT_ERR_FORMAT;
 	if (n == 0)
 		return 0;
-	return att_b64_decode(out, out_len, s, n) ? ATT_ERR_FORMAT : 0;
+	int r = att_b64url_decode_strict(out, out_len, s, n, &why);
+	if (r == ATT_ERR_FORMAT)
+		return att_diag_set(diag, r,
+				    "jws: %s is not canonical base64url: %s",
+				    what, why ? why : "malformed");
+	return r;
 }
 
 static int parse_header(struct att_jws *j, const uint8_t *h, size_t len,
@@ -107,20 +104,18 @@ int att_jws_parse(struct att_jws *out, const char *compact, size_t len,
 		return att_diag_set(diag, ATT_ERR_FORMAT,
 				    "jws: not three dot-separated parts");
 	const char *p1 = compact + dots[0] + 1, *p2 = compact + dots[1] + 1;
-	if ((r = decode_part(&hdr, &hdr_len, compact, dots[0])) != 0 ||
-	    hdr_len == 0) {
-		r = att_diag_set(diag, ATT_ERR_FORMAT, "jws: header is not base64url");
+	if ((r = decode_part(&hdr, &hdr_len, compact, dots[0], "header",
+			     diag)) != 0)
+		goto out;
+	if (hdr_len == 0) {
+		r = att_diag_set(diag, ATT_ERR_FORMAT, "jws: header is empty");
 		goto out;
 	}
 	if ((r = decode_part(&j.payload, &j.payload_len, p1,
-			     dots[1] - dots[0] - 1)) != 0) {
-		r = att_diag_set(diag, r, "jws: payload is not base64url");
+			     dots[1] - dots[0] - 1, "payload", diag)) != 0 ||
+	    (r = decode_part(&j.sig, &j.sig_len, p2, len - dots[1] - 1,
+			     "signature", diag)) != 0)
 		goto out;
-	}
-	if ((r = decode_part(&j.sig, &j.sig_len, p2, len - dots[1] - 1)) != 0) {
-		r = att_diag_set(diag, r, "jws: signature is not base64url");
-		goto out;
-	}
 	if ((r = parse_header(&j, hdr, hdr_len, diag)) != 0)
 		goto out;
 	r = ATT_ERR_NOMEM;

@@ -6,11 +6,13 @@
  * outright (RFC 8725 section 2.1 and 3.1: a verifier that lets the token
  * pick HS256 can be fooled with its own public key as the HMAC secret).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "base/limits.h"
+#include "codec/b64.h"
 #include "crypto/cert.h"
 #include "token/jws.h"
 
@@ -70,6 +72,30 @@ int att_jws_verify(const struct att_jws *j, struct att_pkey *key,
 	return 0;
 }
 
+int att_jws_x5c_cert(struct att_cert **out, json_t *entry, const char *what,
+		     struct att_diag *diag)
+{
+	const char *b64 = json_string_value(entry), *why = NULL;
+	uint8_t *der = NULL;
+	size_t n = json_string_length(entry), len = 0;
+	*out = NULL;
+	if (!b64)
+		return att_diag_set(diag, ATT_ERR_FORMAT, "%s is not a string",
+				    what);
+	if (n > (size_t)ATT_MAX_CERT_LEN * 2)
+		return att_diag_set(diag, ATT_ERR_LIMIT,
+				    "%s is longer than %d characters", what,
+				    ATT_MAX_CERT_LEN * 2);
+	int r = att_b64_decode_strict(&der, &len, b64, n, &why);
+	if (r == ATT_ERR_FORMAT)
+		return att_diag_set(diag, r, "%s is not canonical base64: %s",
+				    what, why ? why : "malformed");
+	if (r == 0 && (r = att_cert_from_der(out, der, len)) != 0)
+		r = att_diag_set(diag, r, "%s: %s", what, att_strerror(r));
+	free(der);
+	return r;
+}
+
 /* x5c_array finds "x5c" in the header, else "jwk": {"x5c": [...]}. */
 static json_t *x5c_array(json_t *header)
 {
@@ -102,13 +128,11 @@ int att_jws_header_x5c(struct att_cert ***out, size_t *n_out,
 	if (!(arr = calloc(n, sizeof(*arr))))
 		return ATT_ERR_NOMEM;
 	for (; i < n; i++) {
-		r = att_cert_from_x5c_b64(
-			&arr[i], json_string_value(json_array_get(a, i)));
-		if (r) {
-			r = att_diag_set(diag, r, "jws: header x5c[%zu]: %s",
-					 i, att_strerror(r));
+		char what[48];
+		snprintf(what, sizeof(what), "jws: header x5c[%zu]", i);
+		if ((r = att_jws_x5c_cert(&arr[i], json_array_get(a, i), what,
+					  diag)) != 0)
 			goto out;
-		}
 	}
 	*out = arr;
 	*n_out = n;

@@ -4,7 +4,9 @@
  * practices): explicit algorithm allow-list checked before the key is
  * chosen, key chosen by kid from the issuer's JWKS (never from the
  * token's own header), exact issuer comparison, audience when asked, and
- * exp/nbf against a time the caller passes, with a bounded skew.
+ * exp/nbf/iat against a time the caller passes, with a bounded skew. Every
+ * NumericDate is range-checked on input (limits.h), so no later time
+ * arithmetic or formatting sees an absurd value.
  *
  * Claims are serialised by a small writer of our own (dump_*) that gives
  * the bytes json_dumps(JSON_COMPACT) gives for what claims are made of,
@@ -239,22 +241,57 @@ int att_jwt_sign(char **out, json_t *claims, const struct att_jwt_signer *s)
 	return r;
 }
 
-/* numeric_date reads an optional NumericDate claim (RFC 7519 2):
- * 1 when present (value in *out), 0 when absent, <0 when malformed. */
-static int numeric_date(int64_t *out, json_t *claims, const char *name)
+static const char *json_kind(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING: return "a string";
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	default: return "not a number";
+	}
+}
+
+static int out_of_range(struct att_diag *diag, const char *name,
+			const char *value)
+{
+	return att_diag_set(diag, ATT_ERR_FORMAT,
+			    "jwt: token %s %s is outside the range of a "
+			    "NumericDate (%d..%lld, years 1970..9999)",
+			    name, value, ATT_NUMERICDATE_MIN,
+			    (long long)ATT_NUMERICDATE_MAX);
+}
+
+int att_jwt_numeric_date(int64_t *out, json_t *claims, const char *name,
+			 bool round_up, struct att_diag *diag)
 {
 	json_t *v = json_object_get(claims, name);
+	char text[32];
 	*out = 0;
 	if (!v)
 		return 0;
 	if (json_is_integer(v)) {
-		*out = (int64_t)json_integer_value(v);
+		json_int_t i = json_integer_value(v);
+		snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, i);
+		if (i < ATT_NUMERICDATE_MIN || i > ATT_NUMERICDATE_MAX)
+			return out_of_range(diag, name, text);
+		*out = (int64_t)i;
 		return 1;
 	}
-	double d = json_is_real(v) ? json_real_value(v) : NAN;
-	if (!(d > -9.0e15 && d < 9.0e15))
-		return ATT_ERR_FORMAT;
-	*out = (int64_t)floor(d);
+	if (!json_is_real(v))
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "jwt: token %s is not a NumericDate (it is "
+				    "%s, not a number)",
+				    name, json_kind(v));
+	double d = json_real_value(v);
+	snprintf(text, sizeof(text), "%.6g", d);
+	/* written so that NaN fails too */
+	if (!(d >= (double)ATT_NUMERICDATE_MIN &&
+	      d <= (double)ATT_NUMERICDATE_MAX))
+		return out_of_range(diag, name, text);
+	*out = (int64_t)(round_up ? ceil(d) : floor(d));
 	return 1;
 }
 
@@ -265,30 +302,61 @@ static int64_t clamp_skew(int64_t s)
 	return s > ATT_MAX_CLOCK_SKEW_SECONDS ? ATT_MAX_CLOCK_SKEW_SECONDS : s;
 }
 
+/* clamp_now keeps the caller's time where now +- skew cannot overflow
+ * (any time outside years 0000..9999 is as good as their ends). */
+static int64_t clamp_now(int64_t t)
+{
+	if (t < ATT_TIME_TEXT_MIN)
+		return ATT_TIME_TEXT_MIN;
+	return t > ATT_TIME_TEXT_MAX ? ATT_TIME_TEXT_MAX : t;
+}
+
+/* The NumericDates of a token; has_* is 0 when the claim is absent. */
+struct times {
+	int64_t exp, nbf, iat;
+	int has_exp, has_nbf, has_iat;
+};
+
+static int read_times(struct times *t, json_t *claims, struct att_diag *diag)
+{
+	t->has_exp = att_jwt_numeric_date(&t->exp, claims, "exp", false, diag);
+	if (t->has_exp < 0)
+		return t->has_exp;
+	t->has_nbf = att_jwt_numeric_date(&t->nbf, claims, "nbf", true, diag);
+	if (t->has_nbf < 0)
+		return t->has_nbf;
+	t->has_iat = att_jwt_numeric_date(&t->iat, claims, "iat", true, diag);
+	return t->has_iat < 0 ? t->has_iat : 0;
+}
+
 static int check_times(json_t *claims, const struct att_jwt_verify_opts *o,
 		       struct att_diag *diag)
 {
-	int64_t exp, nbf, skew = clamp_skew(o->skew_seconds);
+	int64_t skew = clamp_skew(o->skew_seconds), now = clamp_now(o->now);
+	struct times t;
 	char when[40];
-	int has_exp = numeric_date(&exp, claims, "exp");
-	int has_nbf = numeric_date(&nbf, claims, "nbf");
-	if (has_exp < 0 || has_nbf < 0)
-		return att_diag_set(diag, ATT_ERR_FORMAT,
-				    "jwt: %s is not a NumericDate",
-				    has_exp < 0 ? "exp" : "nbf");
-	if (!has_exp && o->require_exp)
+	int r = read_times(&t, claims, diag);
+	if (r)
+		return r;
+	if (!t.has_exp && o->require_exp)
 		return att_diag_set(diag, ATT_ERR_FORMAT,
 				    "jwt: token has no exp claim");
-	/* untrusted exp/nbf stand alone: no overflow */
-	if (has_exp && o->now - skew >= exp) {
-		att_time_format(when, sizeof(when), exp);
+	if (t.has_exp && now - skew >= t.exp) {
+		att_time_format(when, sizeof(when), t.exp);
 		return att_diag_set(diag, ATT_ERR_EXPIRED,
 				    "token expired at %s", when);
 	}
-	if (has_nbf && o->now + skew < nbf) {
-		att_time_format(when, sizeof(when), nbf);
+	if (t.has_nbf && now + skew < t.nbf) {
+		att_time_format(when, sizeof(when), t.nbf);
 		return att_diag_set(diag, ATT_ERR_NOT_YET_VALID,
 				    "token not valid before %s", when);
+	}
+	if (t.has_iat && t.iat > now + skew) {
+		att_time_format(when, sizeof(when), t.iat);
+		return att_diag_set(diag, ATT_ERR_NOT_YET_VALID,
+				    "token iat %s is in the future (more than "
+				    "the %lld s clock skew ahead)",
+				    when, (long long)skew);
 	}
 	return 0;
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests: base64url (padded and unpadded, standard alphabet tolerated)
- * and hex, with the RFC 4648 §10 vectors. */
+ * and hex, with the RFC 4648 §10 vectors; the strict decoders (canonical
+ * base64url and base64 only): the vectors, each kind of refusal with its
+ * reason, and, on every short string, "strict accepts s exactly when the
+ * tolerant decoder does and re-encoding gives s back". */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -156,6 +159,198 @@ static void test_b64_vs_reference(void)
 			    "(%zu differ)", total, bad);
 }
 
+/* strict_ok: the strict decoder of the url (or standard) alphabet accepts
+ * in and decodes it to want (n bytes, NUL-terminated). */
+static bool strict_ok(bool url, const char *in, const void *want, size_t n)
+{
+	uint8_t *d = NULL;
+	size_t k = 0;
+	const char *why = "unset";
+	int r = url ? att_b64url_decode_strict(&d, &k, in, strlen(in), &why)
+		    : att_b64_decode_strict(&d, &k, in, strlen(in), &why);
+	bool ok = r == 0 && why == NULL && d && k == n &&
+		  !memcmp(d, want, n) && d[n] == 0;
+	free(d);
+	return ok;
+}
+
+/* strict_why: the strict decoder refuses in; returns its reason. */
+static const char *strict_why(bool url, const char *in)
+{
+	uint8_t *d = (uint8_t *)"x";
+	size_t k = 9;
+	const char *why = NULL;
+	int r = url ? att_b64url_decode_strict(&d, &k, in, strlen(in), &why)
+		    : att_b64_decode_strict(&d, &k, in, strlen(in), &why);
+	ATT_CHECK(r == ATT_ERR_FORMAT && d == NULL && k == 0 && why,
+		  "%s \"%s\": refused with no output (r=%d)",
+		  url ? "url" : "std", in, r);
+	return why ? why : "";
+}
+
+static void test_b64_strict(void)
+{
+	static const char *const plain[] = {"", "f", "fo", "foo", "foob",
+					    "fooba", "foobar"};
+	static const char *const url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg",
+					  "Zm9vYmE", "Zm9vYmFy"};
+	static const char *const std[] = {"", "Zg==", "Zm8=", "Zm9v",
+					  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	for (size_t i = 0; i < 7; i++) {
+		size_t n = strlen(plain[i]);
+		ATT_CHECK(strict_ok(true, url[i], plain[i], n), "url %s", url[i]);
+		ATT_CHECK(strict_ok(false, std[i], plain[i], n), "std %s", std[i]);
+	}
+	const uint8_t bin[] = {0xfb, 0xff, 0xfe};
+	ATT_CHECK(strict_ok(true, "-__-", bin, 3), "url specials");
+	ATT_CHECK(strict_ok(false, "+//+", bin, 3), "std specials");
+
+	/* Other spellings of "f" ("Zg"): the low 4 bits of the second
+	 * character are unused; the tolerant decoder reads "Zh" as "f" too. */
+	uint8_t *d = NULL;
+	size_t n = 0;
+	ATT_CHECK_EQ_INT(att_b64_decode(&d, &n, "Zh", 2), 0);
+	ATT_CHECK(n == 1 && d[0] == 'f', "tolerant: Zh is f");
+	free(d);
+	const char *w = strict_why(true, "Zh");
+	ATT_CHECK(strstr(w, "non-zero unused bits") != NULL, "Zh: %s", w);
+	w = strict_why(false, "Zh==");
+	ATT_CHECK(strstr(w, "non-zero unused bits") != NULL, "Zh==: %s", w);
+	w = strict_why(true, "Zm9");
+	ATT_CHECK(strstr(w, "non-zero unused bits") != NULL, "Zm9: %s", w);
+	w = strict_why(false, "Zm9=");
+	ATT_CHECK(strstr(w, "non-zero unused bits") != NULL, "Zm9=: %s", w);
+
+	/* Lengths, padding and alphabets. */
+	w = strict_why(true, "Zm9vY");
+	ATT_CHECK(strstr(w, "4n+1") != NULL, "Zm9vY: %s", w);
+	w = strict_why(false, "Zm9vY===");
+	ATT_CHECK(strstr(w, "4n+1") != NULL, "Zm9vY===: %s", w);
+	w = strict_why(true, "Zg==");
+	ATT_CHECK(strstr(w, "padding") != NULL, "url Zg==: %s", w);
+	w = strict_why(true, "Zm8=");
+	ATT_CHECK(strstr(w, "padding") != NULL, "url Zm8=: %s", w);
+	static const char *const bad_pad[] = {"Zg", "Zg=", "Zm8", "Zm8==",
+					      "Zm9v=", "Zm9v====", "Zg==="};
+	for (size_t i = 0; i < sizeof(bad_pad) / sizeof(bad_pad[0]); i++) {
+		w = strict_why(false, bad_pad[i]);
+		ATT_CHECK(strstr(w, "padding") != NULL || strstr(w, "4n+1"),
+			  "std %s: %s", bad_pad[i], w);
+	}
+	w = strict_why(true, "+//+");
+	ATT_CHECK(strstr(w, "outside the base64url alphabet") != NULL, "%s", w);
+	w = strict_why(false, "-__-");
+	ATT_CHECK(strstr(w, "outside the base64 alphabet") != NULL, "%s", w);
+	w = strict_why(true, "Zm=v");
+	ATT_CHECK(strstr(w, "alphabet") != NULL, "Zm=v: %s", w);
+	w = strict_why(false, "Zg==Zg==");
+	ATT_CHECK(strstr(w, "alphabet") != NULL, "Zg==Zg==: %s", w);
+	w = strict_why(true, "Zm9v\n");
+	ATT_CHECK(strstr(w, "alphabet") != NULL, "newline: %s", w);
+	w = strict_why(false, " Zm9v");
+	ATT_CHECK(strstr(w, "alphabet") != NULL, "space: %s", w);
+	ATT_CHECK_EQ_INT(att_b64url_decode_strict(&d, &n, "Zh", 2, NULL),
+			 ATT_ERR_FORMAT);
+}
+
+/* Each byte string has exactly one strict spelling: of the 4 (2 bytes
+ * left) or 16 (1 byte left) last characters that decode to the same
+ * bytes, the strict decoders accept only the encoder's. */
+static void test_b64_strict_one_spelling(void)
+{
+	static const char url_a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t accepted = 0, variants = 0, wrong = 0;
+	for (unsigned v = 0; v < 65536 + 256; v += 7) {
+		uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+		size_t nb = v < 65536 ? 2 : 1;
+		if (nb == 1)
+			b[0] = (uint8_t)(v - 65536);
+		char *e = att_b64url_encode(b, nb);
+		size_t len = strlen(e), last = len - 1;
+		const char *p = strchr(url_a, e[last]);
+		unsigned mask = nb == 2 ? 3 : 15, base = (unsigned)(p - url_a) & ~mask;
+		for (unsigned k = 0; k <= mask; k++) {
+			uint8_t *d = NULL, *t = NULL;
+			size_t n = 0, tn = 0;
+			e[last] = url_a[base + k];
+			variants++;
+			/* every variant means the same bytes to a tolerant
+			 * decoder ... */
+			wrong += att_b64_decode(&t, &tn, e, len) != 0 ||
+				 tn != nb || memcmp(t, b, nb) != 0;
+			/* ... and exactly one is accepted strictly */
+			if (att_b64url_decode_strict(&d, &n, e, len, NULL) == 0) {
+				accepted++;
+				wrong += (base + k) != (unsigned)(p - url_a);
+			}
+			free(d);
+			free(t);
+		}
+		free(e);
+	}
+	ATT_CHECK(wrong == 0, "%zu of %zu variants misread", wrong, variants);
+	ATT_CHECK(accepted * 4 < variants && accepted > 9000,
+		  "%zu of %zu variants accepted", accepted, variants);
+}
+
+/* strict_is_canonical: the strict decoder (url or std) accepts in exactly
+ * when the tolerant one does and the matching encoder writes in back. */
+static bool strict_is_canonical(bool url, const char *in, size_t len)
+{
+	uint8_t *t = NULL, *d = NULL;
+	size_t tn = 0, n = 0;
+	bool canonical = false, same = true;
+	if (att_b64_decode(&t, &tn, in, len) == 0) {
+		char *e = url ? att_b64url_encode(t, tn) : att_b64_encode(t, tn);
+		canonical = e && strlen(e) == len && !memcmp(e, in, len);
+		free(e);
+	}
+	int r = url ? att_b64url_decode_strict(&d, &n, in, len, NULL)
+		    : att_b64_decode_strict(&d, &n, in, len, NULL);
+	if (r == 0)
+		same = n == tn && t && !memcmp(d, t, n);
+	free(t);
+	free(d);
+	return (r == 0) == canonical && same;
+}
+
+static void test_b64_strict_exhaustive(void)
+{
+	static const char alpha[] = "AQBgwz9-_+/=! \x80";
+	const size_t na = sizeof(alpha); /* includes the NUL */
+	char buf[48];
+	size_t bad = 0, total = 0;
+	for (size_t len = 0; len <= 4; len++) {
+		size_t count = 1;
+		for (size_t i = 0; i < len; i++)
+			count *= na;
+		for (size_t c = 0; c < count; c++) {
+			size_t x = c;
+			for (size_t i = 0; i < len; i++, x /= na)
+				buf[i] = alpha[x % na];
+			total += 2;
+			bad += !strict_is_canonical(true, buf, len);
+			bad += !strict_is_canonical(false, buf, len);
+		}
+	}
+	uint32_t seed = 4242;
+	for (int t = 0; t < 20000; t++) {
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 47;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned r = seed >> 16;
+			buf[i] = r % 16 ? "ABCxyz019-_+/Qgw"[r >> 4 & 15]
+					: alpha[(r >> 4) % na];
+		}
+		total += 2;
+		bad += !strict_is_canonical(true, buf, len);
+		bad += !strict_is_canonical(false, buf, len);
+	}
+	ATT_CHECK(bad == 0, "strict = canonical on %zu inputs (%zu differ)",
+		  total, bad);
+}
+
 static void test_hex(void)
 {
 	const uint8_t b[] = {0x00, 0xab, 0xCD, 0xff};
@@ -181,6 +376,9 @@ int main(void)
 {
 	test_b64();
 	test_b64_vs_reference();
+	test_b64_strict();
+	test_b64_strict_one_spelling();
+	test_b64_strict_exhaustive();
 	test_hex();
 	return att_test_done();
 }

@@ -7,7 +7,11 @@
  * fails after exactly one refresh; after the served JWKS is rotated, a
  * token of the new key passes after a refresh; the refresh is rate
  * limited; wrong token issuer and wrong metadata issuer fail; TLS without
- * the right trust anchor fails; key pinning works both ways.
+ * the right trust anchor fails; key pinning works both ways. Strictness
+ * (library and `attest token verify`): a good token re-spelled in the
+ * unused bits of its signature, a validly signed token with exp =
+ * INT64_MIN and one issued in the future are refused, naming why, and
+ * cause no JWKS refetch.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -105,6 +109,40 @@ static char *token(struct signer *s, const char *kid, const char *iss,
 	att_jwt_sign(&tok, c, &js);
 	json_decref(c);
 	return tok;
+}
+
+/* token_with is token() with claim name set to v (stolen). */
+static char *token_with(struct signer *s, const char *iss, int64_t iat,
+			const char *name, json_t *v)
+{
+	json_t *c = json_pack("{s:I,s:I,s:s,s:I,s:s}", "exp",
+			      (json_int_t)(iat + 3600), "iat", (json_int_t)iat,
+			      "iss", iss, "nbf", (json_int_t)iat,
+			      "x-ms-attestation-type", "sgx");
+	json_object_set_new(c, name, v);
+	struct att_jwt_signer js = {.key = s->key,
+				    .alg = att_jws_alg_for_key(s->key),
+				    .kid = s->kid};
+	char *tok = NULL;
+	att_jwt_sign(&tok, c, &js);
+	json_decref(c);
+	return tok;
+}
+
+/* respell returns a copy of tok whose signature's last character differs
+ * only in its unused low bits (RSA-2048: 342 characters, 4 unused bits). */
+static char *respell(const char *tok)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *t = strdup(tok);
+	size_t n = strlen(t);
+	const char *sig = strrchr(t, '.') + 1;
+	ATT_CHECK(strlen(sig) % 4 == 2, "signature ends in a partial block");
+	unsigned v = (unsigned)(strchr(a, t[n - 1]) - a);
+	ATT_CHECK((v & 15) == 0, "canonical to begin with");
+	t[n - 1] = a[v | 8];
+	return t;
 }
 
 static int free_port(void)
@@ -247,6 +285,26 @@ static int cli(char *out, size_t n, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The refused tokens of the strictness checks, for the CLI too. */
+static char *t_respelled, *t_exp_min, *t_iat_future;
+
+static void test_cli_strict(void)
+{
+	char out[16384];
+	ATT_CHECK_EQ_INT(cli(out, sizeof(out), "token verify --issuer %s --ca %s %s",
+			     issuer, ca_path, t_respelled), 1);
+	ATT_CHECK(strstr(out, "attest: token verification failed: jws: signature "
+			 "is not canonical base64url: non-zero unused bits") != NULL,
+		  "cli respelled: %s", out);
+	ATT_CHECK_EQ_INT(cli(out, sizeof(out), "token verify --issuer %s --ca %s %s",
+			     issuer, ca_path, t_exp_min), 1);
+	ATT_CHECK(strstr(out, "token exp -9223372036854775808 is outside the range "
+			 "of a NumericDate") != NULL, "cli exp: %s", out);
+	ATT_CHECK_EQ_INT(cli(out, sizeof(out), "token verify --issuer %s --ca %s %s",
+			     issuer, ca_path, t_iat_future), 1);
+	ATT_CHECK(strstr(out, "is in the future") != NULL, "cli iat: %s", out);
+}
+
 static void test_cli(const char *good, const char *bad_iss, const char *kid)
 {
 	char out[16384];
@@ -277,6 +335,7 @@ static void test_cli(const char *good, const char *bad_iss, const char *kid)
 	ATT_CHECK(strstr(out, kid) != NULL, "cli certs: %s", out);
 	ATT_CHECK_EQ_INT(cli(out, sizeof(out), "token decode %s", bad_iss), 0);
 	ATT_CHECK(strstr(out, "evil.example") != NULL, "cli decode: %s", out);
+	test_cli_strict();
 }
 
 struct worker {
@@ -357,6 +416,29 @@ static void run(void)
 	ATT_CHECK_EQ_INT(att_rp_jwks_fetches(rp), 3);
 	/* A fixed verification time in the token's lifetime passes. */
 	ATT_CHECK_EQ_INT(att_rp_verify(rp, te, now - 7000, NULL, err, sizeof(err)), 0);
+
+	/* Strict decoding and NumericDates, with no refetch. */
+	t_respelled = respell(ta);
+	ATT_CHECK_EQ_INT(check(rp, t_respelled, err, sizeof(err)), ATT_ERR_FORMAT);
+	ATT_CHECK(strstr(err, "jws: signature is not canonical base64url: "
+			 "non-zero unused bits in the last character") != NULL,
+		  "err: %s", err);
+	t_exp_min = token_with(&a, issuer, now - 5, "exp", json_integer(INT64_MIN));
+	ATT_CHECK_EQ_INT(check(rp, t_exp_min, err, sizeof(err)), ATT_ERR_FORMAT);
+	ATT_CHECK(strstr(err, "jwt: token exp -9223372036854775808 is outside the "
+			 "range of a NumericDate") != NULL, "err: %s", err);
+	t_iat_future = token_with(&a, issuer, now - 5, "iat",
+				  json_integer(now + 600));
+	ATT_CHECK_EQ_INT(check(rp, t_iat_future, err, sizeof(err)),
+			 ATT_ERR_NOT_YET_VALID);
+	ATT_CHECK(strstr(err, "token iat ") && strstr(err, "is in the future (more "
+			 "than the 60 s clock skew ahead)"), "err: %s", err);
+	char *t_frac = token_with(&a, issuer, now - 5, "exp",
+				  json_real((double)now + 600.5));
+	ATT_CHECK_EQ_INT(check(rp, t_frac, err, sizeof(err)), 0);
+	free(t_frac);
+	ATT_CHECK_EQ_INT(check(rp, ta, err, sizeof(err)), 0);
+	ATT_CHECK_EQ_INT(att_rp_jwks_fetches(rp), 3);
 	att_rp_free(rp);
 
 	test_cli(ta, tw, a.kid);
@@ -417,6 +499,9 @@ static void run(void)
 	free(tc);
 	free(tw);
 	free(te);
+	free(t_respelled);
+	free(t_exp_min);
+	free(t_iat_future);
 	struct signer *all[] = {&a, &b, &c};
 	for (int i = 0; i < 3; i++) {
 		att_pkey_free(all[i]->key);

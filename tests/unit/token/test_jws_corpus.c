@@ -119,6 +119,30 @@ static char *hs256(const char *kid)
 	return tok;
 }
 
+/* respell changes the last character of segment seg of tok to another
+ * one with the same decoded bytes (unused low bits set). */
+static char *respell(char *tok, int seg)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *p = tok;
+	for (int i = 0; p && i < seg; i++)
+		p = strchr(p, '.') + 1;
+	char *e = p ? strchr(p, '.') : NULL;
+	size_t len = e ? (size_t)(e - p) : (p ? strlen(p) : 0);
+	if (!p || len % 4 < 2)
+		return tok; /* no unused bits: left as is (the check fails) */
+	unsigned v = (unsigned)(strchr(a, p[len - 1]) - a);
+	p[len - 1] = a[v | 1];
+	return tok;
+}
+
+static json_t *claims_set(json_t *c, const char *name, json_t *v)
+{
+	json_object_set_new(c, name, v);
+	return c;
+}
+
 static void put(const char *dir, const char *name, char *tok)
 {
 	char path[1024];
@@ -153,13 +177,41 @@ static void generate(const char *dir)
 	put(dir, "jwk_x5c_es256", tok);
 	json_decref(h);
 	free(cs);
+	put(dir, "malleable_sig_rs256", respell(signed_token(rsa, ATT_JWS_RS256, rsa_kid, claims(t, ten_years), false), 2));
+	put(dir, "malleable_sig_es256", respell(signed_token(ec, ATT_JWS_ES256, ec_kid, claims(t, ten_years), false), 2));
+	put(dir, "malleable_sig_ps256", respell(signed_token(rsa, ATT_JWS_PS256, rsa_kid, claims(t, ten_years), false), 2));
+	put(dir, "badtime_exp_int64_min", signed_token(rsa, ATT_JWS_RS256, rsa_kid, claims_set(claims(t, ten_years), "exp", json_integer(INT64_MIN)), false));
+	put(dir, "badtime_nbf_int64_max", signed_token(ec, ATT_JWS_ES256, ec_kid, claims_set(claims(t, ten_years), "nbf", json_integer(INT64_MAX)), false));
+	put(dir, "badtime_iat_1e300", signed_token(rsa, ATT_JWS_PS256, rsa_kid, claims_set(claims(t, ten_years), "iat", json_real(1e300)), false));
+	put(dir, "badtime_exp_string", signed_token(ec, ATT_JWS_ES256, ec_kid, claims_set(claims(t, ten_years), "exp", json_string("2099-01-01")), false));
+	put(dir, "badtime_iat_future", signed_token(rsa, ATT_JWS_RS256, rsa_kid, claims_set(claims(t, ten_years), "iat", json_integer(ATT_FUZZ_TOKEN_NOW + 3600)), false));
+	put(dir, "valid_exp_fraction_es256", signed_token(ec, ATT_JWS_ES256, ec_kid, claims_set(claims(t, ten_years), "exp", json_real(ATT_FUZZ_TOKEN_NOW + 3600.5)), false));
+}
+
+/* expected returns the verification result a seed must give, or 1 when
+ * any result will do. */
+static int expected(const char *name)
+{
+	static const struct {
+		const char *name;
+		int r;
+	} want[] = {
+		{"malleable_", ATT_ERR_FORMAT},
+		{"badtime_iat_future", ATT_ERR_NOT_YET_VALID},
+		{"badtime_", ATT_ERR_FORMAT},
+		{"valid_", 0},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strncmp(name, want[i].name, strlen(want[i].name)))
+			return want[i].r;
+	return 1;
 }
 
 static void check_corpus(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	int valid = 0, files = 0;
+	int valid = 0, files = 0, bad = 0;
 	ATT_CHECK(d != NULL, "corpus %s", dir);
 	while (d && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -173,17 +225,20 @@ static void check_corpus(const char *dir)
 			continue;
 		LLVMFuzzerTestOneInput(b, len);
 		files++;
-		if (!strncmp(e->d_name, "valid_", 6)) {
-			valid++;
-			ATT_CHECK(att_fuzz_token_jws_last == 0, "%s: %d",
-				  e->d_name, att_fuzz_token_jws_last);
-		}
+		int want = expected(e->d_name);
+		if (want != 1)
+			ATT_CHECK(att_fuzz_token_jws_last == want, "%s: %d, want %d",
+				  e->d_name, att_fuzz_token_jws_last, want);
+		valid += want == 0;
+		bad += want < 0;
 		free(b);
 	}
 	if (d)
 		closedir(d);
-	ATT_CHECK(valid >= 4, "%d valid seeds", valid);
-	printf("# %d corpus files, %d valid tokens\n", files, valid);
+	ATT_CHECK(valid >= 5, "%d valid seeds", valid);
+	ATT_CHECK(bad >= 8, "%d malleable_ and badtime_ seeds", bad);
+	printf("# %d corpus files, %d valid tokens, %d refused seeds\n", files,
+	       valid, bad);
 }
 
 int main(void)
