@@ -2,7 +2,10 @@
 /*
  * Bearer token checks (see auth.h). The issuer is read from the unverified
  * claims only to choose which trusted issuer's keys to verify with; the
- * verification itself (att_jwt_verify) checks iss again, exactly.
+ * verification itself (att_jwt_verify) checks iss again, exactly. Keys
+ * come from the issuer's fixed JWKS or from the cache of its fetched one
+ * (jwks_fetch.h): a request never fetches, and waits for a fetch only
+ * while the issuer has no key set yet (at most ATT_JWKS_WAIT_MS).
  */
 #include "server/auth.h"
 
@@ -12,6 +15,7 @@
 #include <strings.h>
 
 #include "attest/err.h"
+#include "server/jwks_fetch.h"
 #include "server/provider.h"
 #include "server/server.h"
 #include "token/jwt.h"
@@ -70,30 +74,82 @@ static struct att_auth_issuer *find_issuer(struct att_auth_settings *s,
 	return NULL;
 }
 
-static int verify_with(struct att_auth_issuer *is, const char *token,
-		       int64_t now, json_t **claims, struct att_diag *d)
+static const struct att_jwt_verify_opts *opts_for(
+	struct att_jwt_verify_opts *o, const struct att_auth_issuer *is,
+	int64_t now)
 {
-	struct att_jwt_verify_opts o = {
+	*o = (struct att_jwt_verify_opts){
 		.issuer = is->issuer, .audience = is->audience, .now = now,
 		.skew_seconds = ATT_AUTH_SKEW_SECONDS,
 		.allowed_algs = ATT_JWS_ALLOW_RS256 | ATT_JWS_ALLOW_PS256 |
 				ATT_JWS_ALLOW_ES256,
 		.require_exp = true};
+	return o;
+}
+
+/* unknown_kid words the 401 of a token whose kid the issuer's key set
+ * lacks, after asking the fetcher for a refetch (never waiting for it:
+ * the token is answered now, a retry finds a rotated key). */
+static int unknown_kid(struct att_auth_issuer *is, struct att_diag *d)
+{
+	char why[ATT_DIAG_LEN];
+	unsigned since = 0;
+	snprintf(why, sizeof(why), "%s", att_diag_msg(d));
+	att_diag_clear(d);
+	if (!is->src)
+		return att_diag_set(d, ATT_ERR_NOT_FOUND,
+				    "signing key not available: %s", why);
+	if (att_jwks_source_want(is->src, &since))
+		return att_diag_set(d, ATT_ERR_NOT_FOUND,
+				    "signing key not available: %s; a refresh "
+				    "of the issuer's JWKS is pending, retry "
+				    "later", why);
+	return att_diag_set(d, ATT_ERR_NOT_FOUND,
+			    "signing key not available: %s; the last fetch "
+			    "of the issuer's JWKS began %u s ago (at most "
+			    "one per %u s)",
+			    why, since, is->refetch_cooldown_seconds);
+}
+
+/* verify_with verifies token with the issuer's keys: the fixed set, or
+ * the cached fetched one (no network I/O here). ATT_ERR_NETWORK means no
+ * key set is known (503, *retry_after set). */
+static int verify_with(struct att_auth_issuer *is, const char *token,
+		       int64_t now, json_t **claims, unsigned *retry_after,
+		       struct att_diag *d)
+{
+	struct att_jwt_verify_opts o;
+	struct att_jwks_status st = {0};
 	json_t *jwks = NULL;
-	int r = att_auth_issuer_jwks(is, now, false, &jwks, d);
+	int r = 0;
+	if (is->jwks)
+		jwks = json_incref(is->jwks);
+	else if (!is->src)
+		r = att_diag_set(d, ATT_ERR_NETWORK,
+				 "no JWKS source for issuer '%.200s'",
+				 is->issuer);
+	else if ((r = att_jwks_source_get(is->src, &jwks, &st)) != 0)
+		att_diag_set(d, r, "the signing keys of issuer '%.200s' are "
+				   "not available: %s",
+			     is->issuer, st.why);
+	*retry_after = st.retry_after ? st.retry_after : 1;
 	if (r)
 		return r;
-	r = att_jwt_verify(claims, NULL, token, jwks, &o, d);
+	r = att_jwt_verify(claims, NULL, token, jwks, opts_for(&o, is, now), d);
 	json_decref(jwks);
-	if (r != ATT_ERR_NOT_FOUND)
-		return r;
-	/* Unknown kid: the issuer may have rotated; refetch once. */
-	att_diag_clear(d);
-	if ((r = att_auth_issuer_jwks(is, now, true, &jwks, d)) != 0)
-		return r;
-	r = att_jwt_verify(claims, NULL, token, jwks, &o, d);
-	json_decref(jwks);
-	return r;
+	return r == ATT_ERR_NOT_FOUND ? unknown_kid(is, d) : r;
+}
+
+/* unavailable answers 503 when the issuer's keys cannot be had (down,
+ * hung or failing, and nothing cached): the token may well be valid. */
+static int unavailable(struct att_resp *resp, unsigned retry_after,
+		       const char *msg)
+{
+	att_resp_error(resp, 503, "ServiceUnavailable", "%s", msg);
+	resp->extra_name = "Retry-After";
+	snprintf(resp->extra_value, sizeof(resp->extra_value), "%u",
+		 retry_after);
+	return ATT_ERR_NETWORK;
 }
 
 static int check_token(struct att_auth_settings *s, const char *realm,
@@ -103,6 +159,7 @@ static int check_token(struct att_auth_settings *s, const char *realm,
 	struct att_diag d = {0};
 	json_t *unverified = NULL;
 	char msg[ATT_ERR_MSG_LEN];
+	unsigned retry_after = 0;
 	if (att_jwt_decode_unverified(&unverified, NULL, token, &d) != 0) {
 		snprintf(msg, sizeof(msg), "malformed bearer token: %s",
 			 att_diag_msg(&d));
@@ -120,7 +177,12 @@ static int check_token(struct att_auth_settings *s, const char *realm,
 	}
 	json_decref(unverified);
 	att_diag_clear(&d);
-	int r = verify_with(is, token, now, out, &d);
+	int r = verify_with(is, token, now, out, &retry_after, &d);
+	if (r == ATT_ERR_NETWORK) {
+		snprintf(msg, sizeof(msg), "bearer token not checked: %s",
+			 att_diag_msg(&d));
+		return unavailable(resp, retry_after, msg);
+	}
 	if (r) {
 		snprintf(msg, sizeof(msg), "bearer token rejected: %s",
 			 att_diag_msg(&d));

@@ -8,7 +8,11 @@
  * array of strings or one string) must hold the reader role (reads; the
  * contributor role also grants reads) or the contributor role (writes).
  * A missing or bad token is 401 Unauthorized with a WWW-Authenticate
- * header; a valid token without the role is 403 Forbidden.
+ * header; a valid token without the role is 403 Forbidden. A token whose
+ * kid the issuer's known key set lacks is 401 "signing key not available"
+ * (and asks for a background refetch); when no key set of the issuer is
+ * known because fetching it fails or hangs, 503 ServiceUnavailable with
+ * Retry-After. Keys are never fetched by the request (jwks_fetch.h).
  */
 #ifndef ATT_SERVER_AUTH_H
 #define ATT_SERVER_AUTH_H
@@ -25,14 +29,12 @@ struct att_auth_issuer;
 struct att_auth_settings;
 struct att_resp;
 
-/* Largest JWKS document fetched from an issuer. */
-/* Timeout of one JWKS or discovery fetch. */
-
 /* att_auth_check authorises a request needing `need` on a provider with
  * settings s and base URL realm. On success returns 0 and sets
  * *out_claims (a new reference; NULL when auth is disabled or not
- * needed). Otherwise fills resp (401/403) and returns ATT_ERR_AUTH or
- * ATT_ERR_FORBIDDEN. */
+ * needed). Otherwise fills resp (401/403/503) and returns ATT_ERR_AUTH,
+ * ATT_ERR_FORBIDDEN or ATT_ERR_NETWORK (the issuer's keys are not
+ * available). */
 int att_auth_check(struct att_auth_settings *s, const char *realm,
 		   enum att_auth_need need, const char *authorization,
 		   int64_t now, json_t **out_claims, struct att_resp *resp);
@@ -40,13 +42,6 @@ int att_auth_check(struct att_auth_settings *s, const char *realm,
 /* att_auth_has_role tells whether claims[role_claim] holds role. */
 bool att_auth_has_role(json_t *claims, const char *role_claim,
 		       const char *role);
-
-/* att_auth_issuer_jwks returns the issuer's JWKS (new reference): the
- * fixed one, or the cached fetch, refetched when older than
- * ATT_JWKS_CACHE_SECONDS or when refresh is set and the last fetch is
- * older than ATT_JWKS_REFETCH_COOLDOWN_SECONDS (jwks_fetch.c). */
-int att_auth_issuer_jwks(struct att_auth_issuer *i, int64_t now, bool refresh,
-			 json_t **out, struct att_diag *d);
 
 /* att_auth_global_init initialises libcurl once, before the server's
  * threads start (jwks_fetch.c). */

@@ -1,15 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fetching and caching a trusted issuer's JWKS for bearer authentication:
- * from the issuer's "jwks_uri" setting, or discovered through
- * <issuer>/.well-known/openid-configuration (as Entra ID publishes it).
- * libcurl with TLS verification, no redirects, a size cap and a timeout.
- * A fixed JWKS (jwks_file, or the dev issuer's) is never fetched.
+ * Trusted issuers' JWKS, fetched by one background thread (jwks_fetch.h).
+ *
+ * Why a thread of its own: fetching in the request thread held a worker
+ * (and the issuer's lock) for up to the 10 s timeout, so a down or hung
+ * identity provider plus forged tokens naming unknown kids stalled every
+ * tenant, /healthz included. Now requests only read the cache under
+ * svc->mu, which is never held across network I/O: the thread takes it to
+ * decide what to fetch and to install a result, and drives the transfers
+ * (libcurl multi interface, non-blocking) without it. curl_multi_wakeup
+ * interrupts its poll when a request asks for a refetch, a registry is
+ * bound, or the server stops.
+ *
+ * libcurl with TLS verification (ca_file or the system store), no
+ * redirects, a size cap, connect and total timeouts. A fixed JWKS
+ * (jwks_file, or the dev issuer's) has no source and is never fetched.
  */
+#include "server/jwks_fetch.h"
+
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "attest/err.h"
 #include "base/buf.h"
@@ -17,11 +31,190 @@
 #include "server/auth.h"
 #include "server/provider.h"
 
-void att_auth_global_init(void)
+/* The longest the fetcher sleeps with nothing due (a wakeup cuts it). */
+#define IDLE_POLL_MS 60000
+#define REFRESH_MS                                                             \
+	((int64_t)(ATT_JWKS_CACHE_SECONDS - ATT_JWKS_REFRESH_AHEAD_SECONDS) *  \
+	 1000)
+#define DISCOVERY_SUFFIX "/.well-known/openid-configuration"
+
+struct att_jwks_source {
+	struct att_jwks_svc *svc;
+	struct att_jwks_source *next;	    /* svc->sources, under svc->mu */
+	struct att_jwks_source *start_next; /* the fetcher thread's only */
+	/* Immutable once created. */
+	char *issuer;
+	char *jwks_uri; /* NULL: discovered */
+	char *ca_file;	/* NULL: system store */
+	int64_t cooldown_ms;
+	/* Under svc->mu. */
+	unsigned refs;	    /* issuers bound to it */
+	json_t *jwks;	    /* last good key set, or NULL */
+	int64_t fetched_ms; /* when it was fetched (monotonic) */
+	bool attempted;	    /* attempt_ms is set */
+	int64_t attempt_ms; /* start of the last attempt */
+	int64_t retry_ms;   /* no attempt before this (backoff) */
+	unsigned failures;  /* consecutive failed attempts */
+	bool in_flight;
+	bool wanted;  /* a request asked for a (re)fetch */
+	uint64_t gen; /* attempts ended */
+	uint64_t n_attempts, n_failed;
+	char error[ATT_DIAG_LEN]; /* why the last attempt failed */
+};
+
+/* One HTTP transfer of the fetcher thread. */
+struct xfer {
+	struct xfer *next;
+	struct att_jwks_source *src;
+	CURL *easy;
+	struct att_buf body;
+	bool discovery; /* the openid-configuration, not the JWKS */
+	char url[ATT_JWKS_MAX_URL_LEN + sizeof(DISCOVERY_SUFFIX)];
+};
+
+struct att_jwks_svc {
+	pthread_mutex_t mu;
+	pthread_cond_t changed; /* an attempt ended; CLOCK_MONOTONIC */
+	pthread_t thread;
+	bool started;
+	bool stop;			 /* under mu */
+	struct att_jwks_source *sources; /* under mu */
+	CURLM *multi;
+	struct xfer *xfers; /* the fetcher thread's only */
+};
+
+static int64_t mono_ms(void)
 {
-	/* Not thread-safe itself: called once at start, before any request
-	 * thread can fetch a JWKS. */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t att_jwks_backoff_ms(unsigned n)
+{
+	const int64_t max = (int64_t)ATT_JWKS_BACKOFF_MAX_SECONDS * 1000;
+	int64_t ms = (int64_t)ATT_JWKS_BACKOFF_MIN_SECONDS * 1000;
+	for (unsigned i = 1; i < n && ms < max; i++)
+		ms *= 2;
+	return ms < max ? ms : max;
+}
+
+/* ---- state, under svc->mu ---- */
+
+static bool usable(const struct att_jwks_source *src, int64_t now)
+{
+	return src->jwks && now - src->fetched_ms <=
+				(int64_t)ATT_JWKS_MAX_STALE_SECONDS * 1000;
+}
+
+/* due: may an attempt begin now? A missing or aging set, or a request's
+ * ask, once any backoff has passed. */
+static bool due(const struct att_jwks_source *src, int64_t now)
+{
+	if (src->in_flight || !src->refs || now < src->retry_ms)
+		return false;
+	return !src->jwks || src->wanted || now - src->fetched_ms >= REFRESH_MS;
+}
+
+/* next_due: the earliest time due() can turn true without an event. */
+static int64_t next_due(const struct att_jwks_source *src)
+{
+	if (src->in_flight || !src->refs)
+		return INT64_MAX;
+	int64_t t =
+	    (!src->jwks || src->wanted) ? 0 : src->fetched_ms + REFRESH_MS;
+	return t > src->retry_ms ? t : src->retry_ms;
+}
+
+static void source_free(struct att_jwks_source *src)
+{
+	if (!src)
+		return;
+	free(src->issuer);
+	free(src->jwks_uri);
+	free(src->ca_file);
+	json_decref(src->jwks);
+	free(src);
+}
+
+/* plan frees unreferenced sources, marks the due ones in flight (pushed
+ * on *start) and returns how long the thread may sleep. */
+static int plan(struct att_jwks_svc *s, int64_t now,
+		struct att_jwks_source **start)
+{
+	int64_t next = now + IDLE_POLL_MS;
+	struct att_jwks_source **pp = &s->sources;
+	while (*pp) {
+		struct att_jwks_source *src = *pp;
+		if (!src->refs && !src->in_flight) {
+			*pp = src->next;
+			source_free(src);
+			continue;
+		}
+		if (due(src, now)) {
+			src->in_flight = true;
+			src->wanted = false;
+			src->attempted = true;
+			src->attempt_ms = now;
+			src->n_attempts++;
+			src->start_next = *start;
+			*start = src;
+		} else if (next_due(src) < next) {
+			next = next_due(src);
+		}
+		pp = &src->next;
+	}
+	return next <= now ? 0 : (int)(next - now);
+}
+
+/* ---- the fetcher thread: transfers, no lock held ---- */
+
+static void log_end(const struct att_jwks_source *src, const char *err,
+		    int64_t retry_in, bool stale_kept, size_t n_keys)
+{
+	if (!err) {
+		att_logf(ATT_LOG_INFO,
+			 "auth: fetched the JWKS of %s (%zu keys)", src->issuer,
+			 n_keys);
+		return;
+	}
+	att_logf(ATT_LOG_WARN,
+		 "auth: fetching the JWKS of %s failed: %s; next attempt in "
+		 "%lld ms; %s",
+		 src->issuer, err, (long long)retry_in,
+		 stale_kept ? "the last good JWKS is still used"
+			    : "no signing key of this issuer is known");
+}
+
+/* end_attempt installs jwks (taken; NULL on failure, err then says why),
+ * sets the backoff, and wakes the requests waiting for it. */
+static void end_attempt(struct att_jwks_svc *s, struct att_jwks_source *src,
+			json_t *jwks, const char *err)
+{
+	int64_t now = mono_ms(), retry_in = 0;
+	size_t n_keys = json_array_size(json_object_get(jwks, "keys"));
+	pthread_mutex_lock(&s->mu);
+	src->in_flight = false;
+	src->gen++;
+	if (jwks) {
+		json_decref(src->jwks);
+		src->jwks = jwks;
+		src->fetched_ms = now;
+		src->failures = 0;
+		src->retry_ms = 0;
+		src->error[0] = '\0';
+	} else {
+		src->n_failed++;
+		if (src->failures < 64)
+			src->failures++;
+		retry_in = att_jwks_backoff_ms(src->failures);
+		src->retry_ms = now + retry_in;
+		snprintf(src->error, sizeof(src->error), "%s", err);
+	}
+	bool stale_kept = usable(src, now);
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->mu);
+	log_end(src, jwks ? NULL : err, retry_in, stale_kept, n_keys);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
@@ -31,112 +224,430 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return att_buf_add(b, p, len) == 0 ? len : 0;
 }
 
-static int fetch_json(json_t **out, const char *url, const char *ca_file,
-		      struct att_diag *d)
+static void xfer_free(struct xfer *x)
 {
-	struct att_buf b;
-	long status = 0;
-	json_error_t je;
-	att_buf_init(&b, ATT_MAX_JWKS_LEN);
-	CURL *c = curl_easy_init();
-	if (!c)
-		return ATT_ERR_NOMEM;
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (!x)
+		return;
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	att_buf_release(&x->body);
+	free(x);
+}
+
+static void easy_setup(CURL *c, struct xfer *x)
+{
+	curl_easy_setopt(c, CURLOPT_URL, x->url);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)ATT_JWKS_FETCH_TIMEOUT_SECONDS);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+			 (long)ATT_JWKS_CONNECT_TIMEOUT_SECONDS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT,
+			 (long)ATT_JWKS_FETCH_TIMEOUT_SECONDS);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)ATT_MAX_JWKS_LEN);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
-	CURLcode cc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->body);
+	if (x->src->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, x->src->ca_file);
+}
+
+/* begin_xfer starts fetching url for src; on failure the attempt ends. */
+static void begin_xfer(struct att_jwks_svc *s, struct att_jwks_source *src,
+		       const char *url, bool discovery)
+{
+	struct xfer *x = calloc(1, sizeof(*x));
+	const char *err = "out of memory";
+	if (!x)
+		goto fail;
+	x->src = src;
+	x->discovery = discovery;
+	att_buf_init(&x->body, ATT_MAX_JWKS_LEN);
+	if (strlen(url) >= sizeof(x->url)) {
+		err = "the URL is too long";
+		goto fail;
+	}
+	snprintf(x->url, sizeof(x->url), "%s", url);
+	if (!(x->easy = curl_easy_init()))
+		goto fail;
+	easy_setup(x->easy, x);
+	if (curl_multi_add_handle(s->multi, x->easy) != CURLM_OK) {
+		err = "cannot start the transfer";
+		goto fail;
+	}
+	x->next = s->xfers;
+	s->xfers = x;
+	return;
+fail:
+	xfer_free(x);
+	end_attempt(s, src, NULL, err);
+}
+
+static void begin_attempt(struct att_jwks_svc *s, struct att_jwks_source *src)
+{
+	char url[ATT_JWKS_MAX_URL_LEN + sizeof(DISCOVERY_SUFFIX)];
+	if (src->jwks_uri) {
+		begin_xfer(s, src, src->jwks_uri, false);
+		return;
+	}
+	size_t n = strlen(src->issuer);
+	if (n && src->issuer[n - 1] == '/')
+		n--;
+	snprintf(url, sizeof(url), "%.*s%s", (int)n, src->issuer,
+		 DISCOVERY_SUFFIX);
+	begin_xfer(s, src, url, true);
+}
+
+/* parse_body checks a finished transfer: 200 and JSON. */
+static json_t *parse_body(struct xfer *x, CURLcode cc, char *err,
+			  size_t err_len)
+{
+	long status = 0;
+	json_error_t je;
+	json_t *j = NULL;
 	if (cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	int r = 0;
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK)
-		r = att_diag_set(d, ATT_ERR_NETWORK, "fetching %s: %s", url,
-				 curl_easy_strerror(cc));
+		snprintf(err, err_len, "%.300s: %s", x->url,
+			 curl_easy_strerror(cc));
 	else if (status != 200)
-		r = att_diag_set(d, ATT_ERR_NETWORK, "fetching %s: HTTP %ld",
-				 url, status);
-	else if (!(*out = json_loadb((const char *)b.data, b.len, 0, &je)))
-		r = att_diag_set(d, ATT_ERR_FORMAT, "fetching %s: not JSON: %s",
-				 url, je.text);
-	att_buf_release(&b);
-	return r;
+		snprintf(err, err_len, "%.300s: HTTP %ld", x->url, status);
+	else if (!(j = json_loadb((const char *)x->body.data, x->body.len, 0,
+				  &je)))
+		snprintf(err, err_len, "%.300s: not JSON: %.160s", x->url,
+			 je.text);
+	return j;
 }
 
-static int discover(char **out, struct att_auth_issuer *i, struct att_diag *d)
+/* finish_xfer handles a transfer that ended: a discovery document leads
+ * to the JWKS transfer, a JWKS (or any failure) ends the attempt. */
+static void finish_xfer(struct att_jwks_svc *s, struct xfer *x, CURLcode cc)
 {
-	char url[2048];
-	json_t *meta = NULL;
-	if (i->jwks_uri) {
-		*out = strdup(i->jwks_uri);
-		return *out ? 0 : ATT_ERR_NOMEM;
+	char err[ATT_DIAG_LEN] = "";
+	json_t *j = parse_body(x, cc, err, sizeof(err));
+	const char *u = json_string_value(json_object_get(j, "jwks_uri"));
+	if (!j) {
+		end_attempt(s, x->src, NULL, err);
+		return;
 	}
-	size_t n = strlen(i->issuer);
-	snprintf(url, sizeof(url), "%.*s/.well-known/openid-configuration",
-		 (int)(n && i->issuer[n - 1] == '/' ? n - 1 : n), i->issuer);
-	int r = fetch_json(&meta, url, i->ca_file, d);
-	if (r)
-		return r;
-	const char *u = json_string_value(json_object_get(meta, "jwks_uri"));
-	if (!u)
-		r = att_diag_set(d, ATT_ERR_FORMAT, "%s has no jwks_uri", url);
-	else if (!(*out = strdup(u)))
-		r = ATT_ERR_NOMEM;
-	json_decref(meta);
-	return r;
+	if (x->discovery && u) {
+		begin_xfer(s, x->src, u, false);
+		json_decref(j);
+		return;
+	}
+	if (x->discovery)
+		snprintf(err, sizeof(err), "%.300s has no jwks_uri", x->url);
+	else if (!json_is_array(json_object_get(j, "keys")))
+		snprintf(err, sizeof(err),
+			 "%.300s is not a JWKS (no \"keys\" array)", x->url);
+	if (err[0]) {
+		json_decref(j);
+		end_attempt(s, x->src, NULL, err);
+		return;
+	}
+	end_attempt(s, x->src, j, NULL); /* j transferred */
 }
 
-static int refetch(struct att_auth_issuer *i, int64_t now, struct att_diag *d)
+/* harvest ends every finished transfer; true when any did (the thread
+ * then plans again at once: a backoff to time, a next transfer). */
+static bool harvest(struct att_jwks_svc *s)
 {
-	char *uri = NULL;
-	json_t *jwks = NULL;
-	int r = discover(&uri, i, d);
-	if (!r)
-		r = fetch_json(&jwks, uri, i->ca_file, d);
-	if (!r && !json_is_array(json_object_get(jwks, "keys")))
-		r = att_diag_set(d, ATT_ERR_FORMAT, "%s is not a JWKS", uri);
-	free(uri);
-	if (r) {
-		json_decref(jwks);
-		return r;
+	CURLMsg *m;
+	int left = 0;
+	bool ended = false;
+	while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		CURL *easy = m->easy_handle;
+		CURLcode cc = m->data.result;
+		void *priv = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+		struct xfer *x = priv, **pp = &s->xfers;
+		curl_multi_remove_handle(s->multi, easy);
+		while (*pp && *pp != x)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = x->next;
+		finish_xfer(s, x, cc);
+		xfer_free(x);
+		ended = true;
 	}
-	json_decref(i->jwks);
-	i->jwks = jwks;
-	i->fetched = now;
+	return ended;
+}
+
+static void abort_all(struct att_jwks_svc *s)
+{
+	while (s->xfers) {
+		struct xfer *x = s->xfers;
+		s->xfers = x->next;
+		curl_multi_remove_handle(s->multi, x->easy);
+		xfer_free(x);
+	}
+}
+
+static void *fetcher_main(void *arg)
+{
+	struct att_jwks_svc *s = arg;
+	for (;;) {
+		struct att_jwks_source *start = NULL;
+		pthread_mutex_lock(&s->mu);
+		bool stop = s->stop;
+		int wait_ms = stop ? 0 : plan(s, mono_ms(), &start);
+		pthread_mutex_unlock(&s->mu);
+		if (stop)
+			break;
+		while (start) {
+			struct att_jwks_source *src = start;
+			start = src->start_next;
+			begin_attempt(s, src);
+		}
+		int running = 0;
+		curl_multi_perform(s->multi, &running);
+		if (harvest(s))
+			wait_ms = 0;
+		if (curl_multi_poll(s->multi, NULL, 0, wait_ms, NULL) !=
+		    CURLM_OK) { /* never spin on a broken poll */
+			struct timespec ts = {0, 100 * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
+	abort_all(s);
+	return NULL;
+}
+
+/* ---- the server's side ---- */
+
+int att_jwks_svc_new(struct att_jwks_svc **out, struct att_diag *d)
+{
+	struct att_jwks_svc *s = calloc(1, sizeof(*s));
+	pthread_condattr_t ca;
+	*out = NULL;
+	if (!s)
+		return ATT_ERR_NOMEM;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->changed, &ca);
+	pthread_condattr_destroy(&ca);
+	if (!(s->multi = curl_multi_init())) {
+		att_jwks_svc_free(s);
+		return att_diag_set(d, ATT_ERR_NOMEM,
+				    "auth: cannot set up the JWKS fetcher");
+	}
+	if (pthread_create(&s->thread, NULL, fetcher_main, s) != 0) {
+		att_jwks_svc_free(s);
+		return att_diag_set(d, ATT_ERR_INTERNAL,
+				    "auth: cannot start the JWKS fetcher "
+				    "thread");
+	}
+	s->started = true;
+	*out = s;
 	return 0;
 }
 
-int att_auth_issuer_jwks(struct att_auth_issuer *i, int64_t now, bool refresh,
-			 json_t **out, struct att_diag *d)
+void att_jwks_svc_free(struct att_jwks_svc *s)
+{
+	if (!s)
+		return;
+	if (s->started) {
+		pthread_mutex_lock(&s->mu);
+		s->stop = true;
+		pthread_cond_broadcast(&s->changed);
+		pthread_mutex_unlock(&s->mu);
+		curl_multi_wakeup(s->multi);
+		pthread_join(s->thread, NULL);
+	}
+	while (s->sources) {
+		struct att_jwks_source *src = s->sources;
+		s->sources = src->next;
+		source_free(src);
+	}
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	pthread_cond_destroy(&s->changed);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static struct att_jwks_source *find(struct att_jwks_svc *s,
+				    const struct att_auth_issuer *is)
+{
+	for (struct att_jwks_source *src = s->sources; src; src = src->next)
+		if (!strcmp(src->issuer, is->issuer) &&
+		    same(src->jwks_uri, is->jwks_uri) &&
+		    same(src->ca_file, is->ca_file) &&
+		    src->cooldown_ms ==
+			(int64_t)is->refetch_cooldown_seconds * 1000)
+			return src;
+	return NULL;
+}
+
+static struct att_jwks_source *source_new(struct att_jwks_svc *s,
+					  const struct att_auth_issuer *is)
+{
+	struct att_jwks_source *src = calloc(1, sizeof(*src));
+	if (!src)
+		return NULL;
+	src->svc = s;
+	src->cooldown_ms = (int64_t)is->refetch_cooldown_seconds * 1000;
+	src->issuer = strdup(is->issuer);
+	src->jwks_uri = is->jwks_uri ? strdup(is->jwks_uri) : NULL;
+	src->ca_file = is->ca_file ? strdup(is->ca_file) : NULL;
+	if (!src->issuer || (is->jwks_uri && !src->jwks_uri) ||
+	    (is->ca_file && !src->ca_file)) {
+		source_free(src);
+		return NULL;
+	}
+	src->next = s->sources;
+	s->sources = src;
+	return src;
+}
+
+int att_jwks_svc_bind(struct att_jwks_svc *s, struct att_auth_settings *a,
+		      struct att_diag *d)
 {
 	int r = 0;
-	*out = NULL;
-	pthread_mutex_lock(&i->mu);
-	if (i->jwks && i->fetched == 0) { /* fixed JWKS */
-		*out = json_incref(i->jwks);
-		pthread_mutex_unlock(&i->mu);
+	if (!a->enabled) /* tokens are never checked: nothing to fetch */
 		return 0;
-	}
-	int64_t age = now - i->fetched;
-	bool stale = !i->jwks || age >= ATT_JWKS_CACHE_SECONDS ||
-		     (refresh && age >= ATT_JWKS_REFETCH_COOLDOWN_SECONDS);
-	if (stale) {
-		r = refetch(i, now, d);
-		if (r && i->jwks) { /* keep serving the last good one */
-			att_logf(ATT_LOG_WARN, "auth: %s; keeping the cached "
-					       "JWKS of %s",
-				 att_diag_msg(d), i->issuer);
-			att_diag_clear(d);
-			r = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; !r && i < a->n_issuers; i++) {
+		struct att_auth_issuer *is = a->issuers[i];
+		if (is->jwks || is->src)
+			continue;
+		struct att_jwks_source *src = find(s, is);
+		if (!src && !(src = source_new(s, is)))
+			r = att_diag_set(d, ATT_ERR_NOMEM,
+					 "auth: no memory for the JWKS of %s",
+					 is->issuer);
+		if (src) {
+			src->refs++;
+			is->src = src;
 		}
 	}
-	if (!r)
-		*out = json_incref(i->jwks);
-	pthread_mutex_unlock(&i->mu);
+	pthread_mutex_unlock(&s->mu);
+	curl_multi_wakeup(s->multi);
 	return r;
+}
+
+void att_jwks_source_unref(struct att_jwks_source *src)
+{
+	if (!src)
+		return;
+	pthread_mutex_lock(&src->svc->mu);
+	src->refs--; /* the fetcher frees it (plan) */
+	pthread_mutex_unlock(&src->svc->mu);
+}
+
+/* ---- requests: read the cache, never fetch ---- */
+
+static void wait_until(struct att_jwks_svc *s, int64_t deadline_ms)
+{
+	struct timespec ts = {.tv_sec = deadline_ms / 1000,
+			      .tv_nsec = (deadline_ms % 1000) * 1000000};
+	pthread_cond_timedwait(&s->changed, &s->mu, &ts);
+}
+
+static void status_fill(const struct att_jwks_source *src, int64_t now,
+			struct att_jwks_status *st)
+{
+	int64_t left = src->retry_ms - now;
+	st->retry_after = left > 0 ? (unsigned)((left + 999) / 1000) : 1;
+	if (src->in_flight && src->failures)
+		snprintf(st->why, sizeof(st->why),
+			 "a fetch has been in progress for %lld ms; the one "
+			 "before failed: %.400s",
+			 (long long)(now - src->attempt_ms), src->error);
+	else if (src->in_flight)
+		snprintf(st->why, sizeof(st->why),
+			 "the fetch has been in progress for %lld ms",
+			 (long long)(now - src->attempt_ms));
+	else if (src->failures)
+		snprintf(st->why, sizeof(st->why),
+			 "the last fetch failed: %.400s", src->error);
+	else if (src->jwks)
+		snprintf(st->why, sizeof(st->why),
+			 "the last JWKS fetched is older than %d s",
+			 ATT_JWKS_MAX_STALE_SECONDS);
+	else
+		snprintf(st->why, sizeof(st->why),
+			 "the first fetch has not begun yet");
+}
+
+int att_jwks_source_get(struct att_jwks_source *src, json_t **out,
+			struct att_jwks_status *st)
+{
+	struct att_jwks_svc *s = src->svc;
+	int r = 0;
+	*out = NULL;
+	pthread_mutex_lock(&s->mu);
+	int64_t now = mono_ms();
+	bool ask = !usable(src, now) && !src->in_flight &&
+		   now >= src->retry_ms && !s->stop;
+	if (ask) /* the fetcher was not on it yet */
+		src->wanted = true;
+	/* Wait only for a first fetch of an issuer not known to fail: once
+	 * one failed, requests never wait (its retries open no window in
+	 * which forged tokens could hold worker threads). */
+	if (!usable(src, now) && !src->failures && (src->in_flight || ask)) {
+		int64_t deadline =
+		    (src->in_flight ? src->attempt_ms : now) + ATT_JWKS_WAIT_MS;
+		uint64_t gen = src->gen;
+		if (ask)
+			curl_multi_wakeup(s->multi);
+		while (!usable(src, now) && src->gen == gen && now < deadline &&
+		       !s->stop) {
+			wait_until(s, deadline);
+			now = mono_ms();
+		}
+	}
+	if (usable(src, now)) {
+		*out = json_incref(src->jwks);
+	} else {
+		status_fill(src, now, st);
+		r = ATT_ERR_NETWORK;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+bool att_jwks_source_want(struct att_jwks_source *src, unsigned *since_s)
+{
+	struct att_jwks_svc *s = src->svc;
+	pthread_mutex_lock(&s->mu);
+	int64_t now = mono_ms();
+	bool pending = src->in_flight || src->wanted;
+	if (!pending &&
+	    (!src->attempted || now - src->attempt_ms >= src->cooldown_ms)) {
+		src->wanted = true; /* honoured once any backoff has passed */
+		pending = true;
+		curl_multi_wakeup(s->multi);
+	}
+	*since_s = pending ? 0 : (unsigned)((now - src->attempt_ms) / 1000);
+	pthread_mutex_unlock(&s->mu);
+	return pending;
+}
+
+void att_jwks_source_stats(struct att_jwks_source *src,
+			   struct att_jwks_stats *out)
+{
+	pthread_mutex_lock(&src->svc->mu);
+	out->attempts = src->n_attempts;
+	out->failures = src->n_failed;
+	out->backoff_failures = src->failures;
+	out->has_jwks = src->jwks != NULL;
+	out->in_flight = src->in_flight;
+	pthread_mutex_unlock(&src->svc->mu);
+}
+
+void att_auth_global_init(void)
+{
+	/* Not thread-safe itself: called once at start, before the fetcher
+	 * thread exists. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 }

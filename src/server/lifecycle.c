@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "server/auth.h"
 #include "server/datadir.h"
+#include "server/jwks_fetch.h"
 #include "server/keys.h"
 #include "server/metrics.h"
 #include "server/provider.h"
@@ -41,6 +42,10 @@ static int load_registry(struct att_server *srv, struct att_registry **out,
 					srv->dev_issuer->issuer,
 					srv->dev_issuer->audience,
 					srv->dev_issuer->jwks);
+	/* Fetched JWKS come from the server's fetcher; a source already
+	 * known (SIGHUP) keeps its cache. */
+	for (size_t i = 0; !r && srv->jwks && i < reg->n; i++)
+		r = att_jwks_svc_bind(srv->jwks, &reg->v[i]->auth, d);
 	/* Load every key now: a key that cannot be unwrapped is a start-up
 	 * error, not a failure of the first request. */
 	for (size_t i = 0; !r && i < reg->n; i++) {
@@ -110,6 +115,8 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 	int r = set_default_str(&cfg->default_provider, NULL,
 				ATT_DEFAULT_PROVIDER);
 	if (!r)
+		r = att_jwks_svc_new(&srv->jwks, d);
+	if (!r)
 		r = att_datadir_open(&srv->store, srv->master, cfg->data_dir,
 				     cfg->dev, d);
 	if (!r && cfg->dev)
@@ -151,6 +158,8 @@ void att_server_release(struct att_server *srv)
 	att_server_stop(srv);
 	att_server_attest_release(srv);
 	att_registry_free(srv->reg);
+	/* After every registry: issuers hold references to its sources. */
+	att_jwks_svc_free(srv->jwks);
 	att_metrics_free(srv->metrics);
 	att_dev_issuer_free(srv->dev_issuer);
 	att_store_close(srv->store);
