@@ -29,7 +29,7 @@ char *att_hex_encode_alloc(const uint8_t *in, size_t in_len)
 	return s;
 }
 
-static int nib(char c)
+int att_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -46,7 +46,7 @@ int att_hex_decode_fixed(uint8_t *out, size_t out_len, const char *in,
 	if (in_len % 2 || in_len / 2 != out_len)
 		return ATT_ERR_FORMAT;
 	for (size_t i = 0; i < out_len; i++) {
-		int hi = nib(in[2 * i]), lo = nib(in[2 * i + 1]);
+		int hi = att_hex_digit(in[2 * i]), lo = att_hex_digit(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return ATT_ERR_FORMAT;
 		out[i] = (uint8_t)(hi << 4 | lo);

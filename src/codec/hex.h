@@ -13,6 +13,8 @@ void att_hex_encode(char *out, size_t out_len, const uint8_t *in,
 		    size_t in_len, bool upper);
 /* att_hex_encode_alloc returns a malloc'd lower-case string, or NULL. */
 char *att_hex_encode_alloc(const uint8_t *in, size_t in_len);
+/* att_hex_digit: the value of one hex digit (either case), or -1. */
+int att_hex_digit(char c);
 /* att_hex_decode: either case, even length, no separators; *out is
  * malloc'd (caller frees), NULL on failure. */
 int att_hex_decode(uint8_t **out, size_t *out_len, const char *in,

@@ -20,6 +20,7 @@
 #include "attest/err.h"
 #include "base/buf.h"
 #include "base/limits.h"
+#include "codec/hex.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
@@ -38,17 +39,6 @@ void att_pcs_resp_release(struct att_pcs_resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int att_pcs_url_decode(char **out, size_t *out_len, const char *in,
 		       size_t len)
 {
@@ -62,8 +52,8 @@ int att_pcs_url_decode(char **out, size_t *out_len, const char *in,
 			o[n++] = in[i];
 			continue;
 		}
-		int hi = i + 2 < len ? hexval(in[i + 1]) : -1;
-		int lo = hi >= 0 ? hexval(in[i + 2]) : -1;
+		int hi = i + 2 < len ? att_hex_digit(in[i + 1]) : -1;
+		int lo = hi >= 0 ? att_hex_digit(in[i + 2]) : -1;
 		if (lo < 0) {
 			free(o);
 			return ATT_ERR_FORMAT;

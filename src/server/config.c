@@ -21,6 +21,9 @@ void att_server_config_init(struct att_server_config *c)
 	c->max_header = ATT_MAX_HTTP_HEADER;
 	c->max_connections = ATT_MAX_HTTP_CONNECTIONS;
 	c->timeout_seconds = ATT_HTTP_TIMEOUT_SECONDS;
+	c->max_connections_per_address = ATT_MAX_HTTP_CONNECTIONS_PER_ADDRESS;
+	c->header_timeout_seconds = ATT_HTTP_HEADER_TIMEOUT_SECONDS;
+	c->body_timeout_seconds = ATT_HTTP_BODY_TIMEOUT_SECONDS;
 }
 
 void att_server_config_release(struct att_server_config *c)
@@ -85,6 +88,15 @@ static int parse_limits(struct att_server_config *c, json_t *o,
 		} else if (!strcmp(k, "timeout_seconds")) {
 			r = set_uint(&x, v, k, 1, 3600, d);
 			c->timeout_seconds = (unsigned)x;
+		} else if (!strcmp(k, "max_connections_per_address")) {
+			r = set_uint(&x, v, k, 0, 65536, d);
+			c->max_connections_per_address = (unsigned)x;
+		} else if (!strcmp(k, "header_timeout_seconds")) {
+			r = set_uint(&x, v, k, 1, 3600, d);
+			c->header_timeout_seconds = (unsigned)x;
+		} else if (!strcmp(k, "body_timeout_seconds")) {
+			r = set_uint(&x, v, k, 1, 3600, d);
+			c->body_timeout_seconds = (unsigned)x;
 		} else if (!strcmp(k, "threads")) {
 			r = set_uint(&x, v, k, 0, 256, d);
 			c->threads = (unsigned)x;

@@ -46,7 +46,10 @@ struct att_server_config {
 	size_t max_body;
 	size_t max_header;
 	unsigned max_connections;
-	unsigned timeout_seconds;
+	unsigned max_connections_per_address; /* 0: no limit */
+	unsigned timeout_seconds;        /* keep-alive idle */
+	unsigned header_timeout_seconds; /* accept/request line to headers */
+	unsigned body_timeout_seconds;   /* headers to the complete body */
 	unsigned threads;        /* 0: number of online CPUs */
 	json_t *providers;       /* config "providers" object, or NULL */
 };
@@ -60,6 +63,8 @@ int att_server_config_load(struct att_server_config *c, const char *path,
 void att_server_config_release(struct att_server_config *c);
 
 struct att_dev_issuer;
+struct att_conn_guard;
+struct att_jwks_svc;
 
 struct att_server {
 	struct att_server_config *cfg; /* borrowed, read-only */
@@ -69,7 +74,15 @@ struct att_server {
 	struct att_registry *reg;
 	struct att_metrics *metrics;
 	struct att_dev_issuer *dev_issuer; /* dev mode only */
+	struct att_jwks_svc *jwks; /* bearer issuers' JWKS fetcher */
 	struct MHD_Daemon *mhd;
+	struct att_conn_guard *guard; /* slow-client limits (conn_guard.h) */
+	/* libmicrohttpd's own log lines: at most
+	 * ATT_HTTP_LOG_LINES_PER_SECOND, the rest counted. */
+	pthread_mutex_t http_log_lock;
+	long long http_log_second;
+	unsigned http_log_lines;
+	unsigned long http_log_dropped;
 	char *tls_cert_pem; /* kept for the daemon's lifetime */
 	char *tls_key_pem;
 	/* Called on every token's claims before signing (the dev-mode
@@ -105,6 +118,10 @@ struct att_resp {
 	const char *error_code;  /* static string, for the log */
 	char allow[ATT_ROUTE_ALLOW_LEN];
 	char www_authenticate[ATT_ERR_MSG_LEN + 64];
+	/* One more response header when extra_name is set (static string),
+	 * e.g. Retry-After of a 429. */
+	const char *extra_name;
+	char extra_value[64];
 };
 
 void att_resp_init(struct att_resp *r);
