@@ -42,7 +42,7 @@ static int mkdir_p(const char *dd, const char *name, const char *sub)
 	    (mkdir(p, 0700) && errno != EEXIST))
 		return -1;
 	if (sub && (att_tpm_path(p, sizeof(p), dd, name, sub) ||
-		    (mkdir(p, 0755) && errno != EEXIST)))
+		    (mkdir(p, 0700) && errno != EEXIST)))
 		return -1;
 	return 0;
 }
@@ -69,7 +69,7 @@ static int add_cert(const char *dd, const char *name, const char *sub,
 		       att_tpm_path(path, sizeof(path), dd, name, rel)))
 		r = ATT_ERR_IO;
 	if (r == 0 && access(path, F_OK) != 0)
-		r = att_file_write(path, pem, strlen(pem), 0644, &d);
+		r = att_file_write(path, pem, strlen(pem), 0600, &d);
 	if (r)
 		fprintf(stderr, "attestd tpm trust: %s: %s\n", file,
 			d.msg[0] ? att_diag_msg(&d) : att_strerror(r));

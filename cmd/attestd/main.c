@@ -5,6 +5,7 @@
  * each implemented in cmd_<area>.c.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "../subcmd.h"
 
@@ -24,5 +25,9 @@ int main(int argc, char **argv)
 	/* tss2-mu logs every structure it rejects to stderr; attestd reports
 	 * those failures itself, so keep its logger quiet unless asked. */
 	setenv("TSS2_LOG", "all+none", 0);
+	/* Everything attestd writes (store, keys, certificates, TPM and
+	 * simulator state) is for its own user only; each file also gets an
+	 * explicit 0600 / 0700 mode, this is the belt. */
+	umask(077);
 	return att_subcmd_run("attestd", cmds, argc, argv);
 }

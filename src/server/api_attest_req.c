@@ -7,8 +7,10 @@
  *    "draftPolicyForAttestation": "<policy text>", "nonce": "<string>"}
  * Every member is optional in MAA's schema except the evidence. Base64 is
  * accepted with or without padding and in either alphabet (clients differ).
- * Unknown members are ignored, as MAA does. Also the checks that bind the
- * data to the verified quote.
+ * Unknown members are ignored, as MAA does. Bytes after the quote's
+ * signature data (or an OE report's declared size) other than bounded zero
+ * padding are refused here, as ATT_ERR_TRAILING naming length and offset.
+ * Also the checks that bind the data to the verified quote.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +142,23 @@ static int string_member(const char **out, size_t *len, json_t *body,
 	return 0;
 }
 
+/* evidence_padding refuses what follows the quote's signature data (or
+ * an OE report's declared size) unless it is the zero padding real quote
+ * generation leaves; any other framing error is left to verification,
+ * which names it. */
+static int evidence_padding(const struct att_attest_request *r,
+			    const char *ev, struct att_diag *d)
+{
+	struct att_sgx_quote q;
+	struct att_diag qd = {0};
+	unsigned flags = r->kind == ATT_ATTEST_OE ? ATT_SGX_PARSE_OE_HEADER : 0;
+	int rc = att_sgx_quote_parse(&q, r->evidence, r->evidence_len, flags,
+				     &qd);
+	if (rc != ATT_ERR_TRAILING)
+		return 0;
+	return att_diag_set(d, rc, "\"%s\": %s", ev, att_diag_msg(&qd));
+}
+
 int att_attest_request_decode(struct att_attest_request *r,
 			      enum att_attest_kind kind, const uint8_t *body,
 			      size_t len, struct att_diag *d)
@@ -166,6 +185,8 @@ int att_attest_request_decode(struct att_attest_request *r,
 				    "the request has no \"%s\"", ev);
 	int rc = b64_member(&r->evidence, &r->evidence_len, ev, q,
 			    ATT_MAX_QUOTE_LEN + ATT_SGX_OE_HEADER_LEN, d);
+	if (!rc)
+		rc = evidence_padding(r, ev, d);
 	if (!rc)
 		rc = data_member(&r->runtime, "runtimeData",
 				 json_object_get(r->body, "runtimeData"), d);

@@ -288,7 +288,7 @@ static int ca_create(struct att_tpmca **out, struct att_req *req,
 	if (r == 0)
 		r = att_file_write(kp, blob, blob_len, 0600, d);
 	if (r == 0)
-		r = att_file_write(cp, cert, strlen(cert), 0644, d);
+		r = att_file_write(cp, cert, strlen(cert), 0600, d);
 	if (r) {
 		att_tpmca_free(ca);
 		ca = NULL;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One request, end to end, without HTTP: provider selection, routing
- * (404 / 405 with Allow), the api-version rule, bearer authentication,
- * the handler, then metrics and the request log. Also the response
- * helpers and token issuance that handlers share.
+ * (404 / 405 with Allow), the per-provider rate limit of the anonymous
+ * attest routes (429 with Retry-After), the api-version rule, bearer
+ * authentication, the handler, then metrics and the request log. Also the
+ * response helpers and token issuance that handlers share.
  */
 #include "base/limits.h"
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include "server/keys.h"
 #include "server/metrics.h"
 #include "server/provider.h"
+#include "server/ratelimit.h"
 #include "server/reqlog.h"
 #include "server/server.h"
 #include "token/jwt.h"
@@ -163,6 +165,34 @@ out:
 	return r;
 }
 
+/* rate_limited answers 429 with Retry-After when the request is one of
+ * the anonymous attest routes (POST /attest/...) and its provider's token
+ * bucket (limits.attest_rate_per_second, attest_rate_burst) is empty.
+ * Off (always false) when the rate is 0, the default. */
+static bool rate_limited(struct att_req *req, struct att_resp *resp)
+{
+	const struct att_route *rt = req->match.route;
+	struct att_provider *p = req->prov;
+	const struct att_provider_limits *l = &p->limits;
+	uint32_t retry = 0;
+	if (!(l->attest_rate_per_second > 0) || strcmp(rt->method, "POST") ||
+	    strncmp(rt->pattern, "/attest/", 8))
+		return false;
+	if (att_ratelimit_take(&p->attest_rate, l->attest_rate_per_second,
+			       l->attest_rate_burst, att_ratelimit_now_ns(),
+			       &retry))
+		return false;
+	resp->extra_name = "Retry-After";
+	snprintf(resp->extra_value, sizeof(resp->extra_value), "%u", retry);
+	att_resp_error(resp, 429, "TooManyRequests",
+		       "provider %s takes at most %g attestation requests per "
+		       "second, %u at once (limits.attest_rate_per_second, "
+		       "limits.attest_rate_burst); retry after %u s",
+		       p->name, l->attest_rate_per_second,
+		       l->attest_rate_burst ? l->attest_rate_burst : 1, retry);
+	return true;
+}
+
 static void route_and_run(struct att_server *srv, struct att_req *req,
 			  struct att_resp *resp)
 {
@@ -183,6 +213,8 @@ static void route_and_run(struct att_server *srv, struct att_req *req,
 		return;
 	}
 	const struct att_route *rt = req->match.route;
+	if (rate_limited(req, resp))
+		return;
 	if (rt->apiver == ATT_APIVER_KNOWN && req->api_version &&
 	    !att_apiver_known(req->api_version)) {
 		att_resp_error(resp, 400, "InvalidParameter",

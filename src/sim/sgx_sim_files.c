@@ -2,8 +2,9 @@
 /*
  * Directory I/O of the SGX simulator: path building, whole-file reads with
  * a cap, writes that replace a file with the requested mode (0600 for
- * private keys, enforced with fchmod whatever the umask), and loading the
- * simulator's keys and certificates back from DIR.
+ * private keys, enforced with fchmod whatever the umask; public files
+ * 0644 narrowed by the umask, so attestd's umask 077 makes them 0600),
+ * and loading the simulator's keys and certificates back from DIR.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +65,13 @@ int att_sim_write(const char *dir, const char *sub, const char *name,
 	if (fd < 0)
 		return att_diag_set(d, ATT_ERR_IO, "sgxsim: open %s: %s", path,
 				    strerror(errno));
-	int r = fchmod(fd, (mode_t)mode) == 0 ? 0 : ATT_ERR_IO;
+	/* the requested mode, narrowed by what the umask let open() create
+	 * (attestd runs with umask 077): a replaced file never widens */
+	struct stat st;
+	int r = fstat(fd, &st) == 0 &&
+			fchmod(fd, (mode_t)mode & st.st_mode & 0777) == 0
+		? 0
+		: ATT_ERR_IO;
 	if (!r)
 		r = write_all(fd, p, n);
 	if (close(fd) != 0 && !r)

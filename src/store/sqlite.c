@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The SQLite store backend: opening (WAL mode, busy timeout, foreign keys,
- * migrations), providers and signing keys. Policies, policy certificates,
- * the audit log and the collateral cache are in sqlite_data.c. Every op
- * takes the backend mutex for its whole duration (its kept statements are
- * used and reset under it), and every write is one BEGIN IMMEDIATE ...
- * COMMIT transaction that is rolled back on any error.
+ * migrations; the database and its -wal/-shm files are 0600), providers
+ * and signing keys. Policies, policy certificates, the audit log and the
+ * collateral cache are in sqlite_data.c. Every op takes the backend mutex
+ * for its whole duration (its kept statements are used and reset under
+ * it), and every write is one BEGIN IMMEDIATE ... COMMIT transaction that
+ * is rolled back on any error.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "attest/err.h"
 #include "store/sqlite_int.h"
@@ -51,6 +57,54 @@ static int configure(sqlite3 *db, struct att_diag *d)
 	return att_sq_exec(db, "PRAGMA synchronous=NORMAL", d);
 }
 
+/* is_file_path: path names a file (not ":memory:" or a "file:" URI). */
+static bool is_file_path(const char *path)
+{
+	return path[0] && strcmp(path, ":memory:") != 0 &&
+	       strncmp(path, "file:", 5) != 0;
+}
+
+/* create_private creates the database file 0600 before SQLite does (it
+ * would use 0644 less the umask); the -wal and -shm files SQLite makes
+ * later take the database file's mode. An existing file is left alone. */
+static void create_private(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* make_private narrows path+suffix to 0600 when it exists with group or
+ * other bits (a store made by an older attestd). */
+static int make_private(const char *path, const char *suffix,
+			struct att_diag *d)
+{
+	char p[4200];
+	struct stat st;
+	int n = snprintf(p, sizeof(p), "%s%s", path, suffix);
+	if (n < 0 || (size_t)n >= sizeof(p))
+		return att_diag_set(d, ATT_ERR_LIMIT, "store: path too long");
+	if (stat(p, &st) != 0 || (st.st_mode & 077) == 0)
+		return 0;
+	if (chmod(p, 0600) != 0)
+		return att_diag_set(d, ATT_ERR_IO,
+				    "store: cannot make %s private (mode 0600): "
+				    "%s",
+				    p, strerror(errno));
+	return 0;
+}
+
+static int make_store_private(const char *path, struct att_diag *d)
+{
+	int r;
+	if (!is_file_path(path))
+		return 0;
+	if ((r = make_private(path, "", d)) != 0 ||
+	    (r = make_private(path, "-wal", d)) != 0)
+		return r;
+	return make_private(path, "-shm", d);
+}
+
 int att_store_open_sqlite(struct att_store **out, const char *path,
 			  struct att_diag *d)
 {
@@ -60,6 +114,8 @@ int att_store_open_sqlite(struct att_store **out, const char *path,
 	*out = NULL;
 	if (!(s = calloc(1, sizeof(*s))) || !(sq = calloc(1, sizeof(*sq))))
 		goto out;
+	if (is_file_path(path))
+		create_private(path);
 	int rc = sqlite3_open_v2(path, &sq->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 					 SQLITE_OPEN_FULLMUTEX,
@@ -71,7 +127,8 @@ int att_store_open_sqlite(struct att_store **out, const char *path,
 		goto out;
 	}
 	if ((r = configure(sq->db, d)) != 0 ||
-	    (r = att_sq_migrate(sq->db, d)) != 0)
+	    (r = att_sq_migrate(sq->db, d)) != 0 ||
+	    (r = make_store_private(path, d)) != 0)
 		goto out;
 	pthread_mutex_init(&sq->mu, NULL);
 	s->ops = &att_sq_ops;

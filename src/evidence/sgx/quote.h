@@ -4,8 +4,10 @@
  * borrowed slices: every pointer below points into the caller's quote
  * buffer, which must outlive the struct. Parsing never does crypto; it
  * checks every length prefix and is transactional (on error *q is zeroed).
- * Layouts: docs/dcap.md section 1. Bytes after the signature data are
- * tolerated and counted in trailing_len (as Intel's QVL does).
+ * Layouts: docs/dcap.md section 1. After the signature data (and after an
+ * Open Enclave report's declared size) only zero padding is accepted, at
+ * most ATT_SGX_QUOTE_MAX_PADDING bytes in all, counted in trailing_len;
+ * other bytes are ATT_ERR_TRAILING naming their length and offset.
  */
 #ifndef ATT_EVIDENCE_SGX_QUOTE_H
 #define ATT_EVIDENCE_SGX_QUOTE_H
@@ -128,17 +130,21 @@ struct att_sgx_quote {
 	/* framing */
 	bool oe_header; /* an Open Enclave header was stripped */
 	size_t total_len; /* header to end of signature data */
-	size_t trailing_len; /* bytes after the signature data (ignored) */
+	size_t trailing_len; /* zero padding after the signature data
+			      * (and past an OE report's size), ignored */
 };
 
 /* att_sgx_quote_parse parses buf[0..len) (flags: ATT_SGX_PARSE_*).
- * Returns 0, ATT_ERR_TRUNCATED (a length runs past the buffer) or
- * ATT_ERR_FORMAT / ATT_ERR_UNSUPPORTED with a message in d. */
+ * Returns 0, ATT_ERR_TRUNCATED (a length runs past the buffer),
+ * ATT_ERR_TRAILING (bytes after the signature data that are not zero
+ * padding within ATT_SGX_QUOTE_MAX_PADDING) or ATT_ERR_FORMAT /
+ * ATT_ERR_UNSUPPORTED with a message in d. */
 int att_sgx_quote_parse(struct att_sgx_quote *q, const uint8_t *buf,
 			size_t len, unsigned flags, struct att_diag *d);
 /* att_sgx_quote_parse_oe: the quote is preceded by the Open Enclave
  * report header {u32 version = 1, u32 report type = 2, u64 size}; size
- * must be <= the bytes that follow. */
+ * must be <= the bytes that follow, and bytes past it are held to the
+ * same zero-padding rule (offsets in d count from the header). */
 int att_sgx_quote_parse_oe(struct att_sgx_quote *q, const uint8_t *buf,
 			   size_t len, struct att_diag *d);
 /* att_sgx_has_oe_header tells whether buf starts with a plausible OE

@@ -9,6 +9,8 @@
  * must fail in the default strict mode with the CRL named, and give the
  * expected status plus the collateral_expired flag in QvE mode (see
  * docs/dcap-verifier.md). Each case is run cold and again warm (cache).
+ * A quote whose trailing bytes are not zero padding (SPR_E4) must be
+ * refused with ATT_ERR_TRAILING, and verify as expected without them.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -173,6 +175,40 @@ static int verify(struct att_dcap_result *r, const uint8_t *q, size_t n,
 	return att_dcap_verify_opts(r, q, n, col, trust, cache, at, &o, d);
 }
 
+/* nonzero_tail: the quote's trailing bytes (the case's trailing_bytes
+ * field) are not all zero. Real quote generation leaves only zero
+ * padding; go-tdx-guest's SPR_E4 sample had 39 ASCII bytes appended for
+ * a test of its own. Such a quote must be refused naming the bytes and
+ * where they start; cut to its signature data it must give the case's
+ * expected result. Returns the length to verify. */
+static size_t nonzero_tail(const uint8_t *q, size_t n, json_t *c,
+			   const struct att_dcap_trust *trust,
+			   const struct att_dcap_collateral *col, int64_t at)
+{
+	json_t *f = json_object_get(c, "fields");
+	size_t tb = (size_t)json_integer_value(
+		json_object_get(f, "trailing_bytes"));
+	size_t i = n - (tb < n ? tb : n);
+	while (i < n && q[i] == 0)
+		i++;
+	if (i == n)
+		return n;
+	struct att_dcap_result r;
+	struct att_diag d = {0};
+	char want[128];
+	struct att_dcap_opts o = {.allow_expired_collateral = true};
+	int rc = att_dcap_verify_opts(&r, q, n, col, trust, NULL, at, &o, &d);
+	printf("# %-30s with its %zu trailing bytes -> rc=%d %s\n",
+	       jstr(c, "id"), tb, rc, att_diag_msg(&d));
+	snprintf(want, sizeof(want), "%zu bytes after its signature data at "
+		 "offset %zu are not zero padding", tb, n - tb);
+	ATT_CHECK(rc == ATT_ERR_TRAILING, "%s: rc %d", jstr(c, "id"), rc);
+	ATT_CHECK(strstr(att_diag_msg(&d), want) != NULL, "%s: %s",
+		  jstr(c, "id"), att_diag_msg(&d));
+	json_object_set_new(f, "trailing_bytes", json_integer(0));
+	return n - tb;
+}
+
 /* Runs one case cold then warm; returns the cold result code. */
 static void run_case(json_t *c, const struct att_dcap_trust *trust)
 {
@@ -195,6 +231,7 @@ static void run_case(json_t *c, const struct att_dcap_trust *trust)
 		att_dcap_collateral_free(col);
 		return;
 	}
+	qlen = nonzero_tail(q, qlen, c, trust, col, at);
 	att_dcap_cache_new(&cache, 0);
 	status = jstr(exp, "status");
 	bool no_level = strncmp(status, "NO_MATCHING_TCB_LEVEL", 21) == 0;

@@ -5,7 +5,8 @@
  * rejected with ATT_ERR_TRUNCATED or ATT_ERR_FORMAT and leaves the output
  * zeroed; longer prefixes parse with the rest counted as trailing),
  * thousands of seeded single-byte mutations inside the signed and parsed
- * region that must never verify, the Open Enclave report header, and
+ * region that must never verify, the bytes after the signature data
+ * (bounded zero padding only), the Open Enclave report header, and
  * hand-edited headers (version, key type, TEE type, vendor, v5 body
  * descriptor, certification data type and lengths).
  */
@@ -270,6 +271,112 @@ static void test_oe_header(const struct sample *s)
 	ATT_CHECK_EQ_INT(att_sgx_quote_parse_oe(&q, s->q, 15, NULL), ATT_ERR_TRUNCATED);
 }
 
+/* parse_msg parses b[0..n) and copies the diagnostic to msg. */
+static int parse_msg(struct att_sgx_quote *q, const uint8_t *b, size_t n,
+		     unsigned flags, char msg[ATT_DIAG_LEN])
+{
+	struct att_diag d = {0};
+	memset(q, 0xA5, sizeof(*q));
+	int rc = att_sgx_quote_parse(q, b, n, flags, &d);
+	snprintf(msg, ATT_DIAG_LEN, "%s", att_diag_msg(&d));
+	return rc;
+}
+
+/* Bytes after the signature data: zero padding up to the limit is
+ * accepted and counted in trailing_len; anything else (junk, a single
+ * non-zero byte, zeros past the limit) is ATT_ERR_TRAILING naming the
+ * length and the offset, leaves the output zeroed, and fails
+ * verification too. */
+static void test_trailing(const struct sample *s)
+{
+	struct att_sgx_quote q, full;
+	struct att_dcap_result r;
+	struct att_diag d = {0};
+	char msg[ATT_DIAG_LEN], want[160];
+	ATT_CHECK(att_sgx_quote_parse(&full, s->q, s->len, 0, NULL) == 0, "%s",
+		  s->id);
+	size_t end = full.total_len, max = ATT_SGX_QUOTE_MAX_PADDING;
+	uint8_t *b = calloc(1, end + 60000);
+	memcpy(b, s->q, end);
+
+	ATT_CHECK(parse_msg(&q, b, end + max, 0, msg) == 0, "%s: %s", s->id,
+		  msg);
+	ATT_CHECK_EQ_INT(q.trailing_len, max);
+	ATT_CHECK(verify(s, b, end + max, NULL, 0, &r, &d) == 0, "%s: %s",
+		  s->id, att_diag_msg(&d));
+	ATT_CHECK_EQ_INT(r.trailing_len, max);
+
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, end + max + 1, 0, msg),
+			 ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "%zu zero bytes after its signature data "
+		 "at offset %zu exceed the %zu-byte padding limit",
+		 max + 1, end, max);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s: %s", s->id, msg);
+	ATT_CHECK(is_zero(&q, sizeof(q)), "%s: zeroed on error", s->id);
+
+	for (size_t i = 0; i < 60000; i++)
+		b[end + i] = (uint8_t)('A' + i % 26);
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, end + 60000, 0, msg), ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "sgx quote: 60000 bytes after its "
+		 "signature data at offset %zu are not zero padding (byte "
+		 "0x41 at offset %zu)", end, end);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s: %s", s->id, msg);
+	ATT_CHECK(is_zero(&q, sizeof(q)), "%s: zeroed on error", s->id);
+	ATT_CHECK_EQ_INT(verify(s, b, end + 60000, NULL, 0, &r, &d),
+			 ATT_ERR_TRAILING);
+
+	memset(b + end, 0, 100);
+	b[end + 99] = 0x01;
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, end + 100, 0, msg), ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "100 bytes after its signature data at "
+		 "offset %zu are not zero padding (byte 0x01 at offset %zu)",
+		 end, end + 99);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s: %s", s->id, msg);
+	printf("# %s: signature data ends at %zu; %zu zero bytes accepted\n",
+	       s->id, end, max);
+	free(b);
+}
+
+/* OE reports: bytes past the declared size follow the same rule, and
+ * the slack inside the declared size counts toward the same limit. */
+static void test_oe_trailing(const struct sample *s)
+{
+	struct att_sgx_quote q;
+	char msg[ATT_DIAG_LEN], want[200];
+	size_t n, max = ATT_SGX_QUOTE_MAX_PADDING;
+	uint8_t *b = with_oe(s, 1, 2, s->len, 40, &n);
+	ATT_CHECK(parse_msg(&q, b, n, ATT_SGX_PARSE_OE_HEADER, msg) == 0, "%s",
+		  msg);
+	ATT_CHECK_EQ_INT(q.trailing_len, 40);
+	b[n - 1] = 0x7F;
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, n, ATT_SGX_PARSE_OE_HEADER, msg),
+			 ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "oe report: 40 bytes after its declared "
+		 "size of %zu bytes at offset %zu are not zero padding (byte "
+		 "0x7f at offset %zu)", s->len, 16 + s->len, n - 1);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s", msg);
+	ATT_CHECK(is_zero(&q, sizeof(q)), "zeroed on error");
+	free(b);
+	/* zeros inside the declared size plus zeros past it: each under
+	 * the limit, together over it */
+	b = with_oe(s, 1, 2, s->len + max / 2, max + 8, &n);
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, n, ATT_SGX_PARSE_OE_HEADER, msg),
+			 ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "oe report: %zu zero bytes after the "
+		 "quote's signature data at offset %zu exceed the %zu-byte "
+		 "padding limit", max + 8, 16 + s->len, max);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s", msg);
+	/* junk inside the declared size is the quote's trailing data */
+	b[16 + s->len + 3] = 0xEE;
+	ATT_CHECK_EQ_INT(parse_msg(&q, b, n, ATT_SGX_PARSE_OE_HEADER, msg),
+			 ATT_ERR_TRAILING);
+	snprintf(want, sizeof(want), "sgx quote: %zu bytes after its signature "
+		 "data at offset %zu are not zero padding (byte 0xee at offset "
+		 "%zu)", max / 2, 16 + s->len, 16 + s->len + 3);
+	ATT_CHECK(strstr(msg, want) != NULL, "%s", msg);
+	free(b);
+}
+
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -371,6 +478,9 @@ int main(void)
 	test_mutations(&samples[1], 1500);
 	test_mutations(&samples[2], 500);
 	test_oe_header(&samples[0]);
+	for (size_t i = 0; i < NSAMPLES; i++)
+		test_trailing(&samples[i]);
+	test_oe_trailing(&samples[0]);
 	test_edits();
 	test_quote_info();
 	for (size_t i = 0; i < NSAMPLES; i++) {
