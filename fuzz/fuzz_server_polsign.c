@@ -5,7 +5,9 @@
  * payload {"AttestationPolicy": b64url} (att_polsign_policy_text) and the
  * x-ms-policy-signer of a stored policy (att_polsign_stored_signer).
  * Input: one flag byte (bit 0: require a registered signer; bit 1: offer
- * an empty list of registered certificates), then the upload text, which
+ * an empty list of registered certificates; bit 2: strict binding; bit
+ * 3: a reset; bits 4-5: the attestation type of the request), then the
+ * upload text, which
  * is expanded first (fuzz_server_util.h) so that an input can be a JWS
  * really signed by a registered key: e.g.
  *   [[<<{"alg":"ES256","x5c":["@X5C@"]}>>.<<{"AttestationPolicy":
@@ -13,7 +15,11 @@
  * Registered: @X5C@ (P-256) and @X5CR@ (RSA); @X5CS@ (P-384) is not.
  * Checked: an accepted upload is unsigned only when no registered signer
  * is required, a signed one has a signer, thumbprint and JWK, and the
- * stored-signer view of an accepted text is the same JWK.
+ * stored-signer view of an accepted text is the same JWK. The binding
+ * claims of an accepted upload (att_polsign_check_binding, at a fixed
+ * time) either fail with a message or hold: strict has every required
+ * claim, dates are in range and within the skew; and the rollback rule
+ * accepts exactly a later iat (or the same one for a no-op).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "base/limits.h"
 #include "fuzz_server_util.h"
 #include "server/polsign.h"
 
@@ -79,6 +86,68 @@ static void check_accepted(const struct att_polsign *ps, const char *text,
 	json_decref(stored);
 }
 
+#define FZ_NOW 1800000000LL
+
+static bool date_ok(bool has, int64_t v)
+{
+	return !has || (v >= ATT_NUMERICDATE_MIN && v <= ATT_NUMERICDATE_MAX);
+}
+
+/* check_rollback: the rule around iat against a few current values. */
+static void check_rollback(int64_t iat)
+{
+	struct att_diag d = {0};
+	if (att_polsign_check_rollback(iat, 0, false, "Tpm", &d) != 0 ||
+	    (iat > 1 &&
+	     att_polsign_check_rollback(iat, iat - 1, false, "Tpm", &d) != 0) ||
+	    att_polsign_check_rollback(iat, iat, true, "Tpm", &d) != 0)
+		abort();
+	if (iat > 0 &&
+	    att_polsign_check_rollback(iat, iat, false, "Tpm", &d) !=
+		    ATT_ERR_REPLAY)
+		abort();
+	memset(&d, 0, sizeof(d));
+	if (iat < ATT_NUMERICDATE_MAX &&
+	    (att_polsign_check_rollback(iat, iat + 1, true, "Tpm", &d) !=
+		     ATT_ERR_REPLAY ||
+	     !d.msg[0]))
+		abort();
+}
+
+/* check_binding runs the binding check of an accepted upload. */
+static void check_binding(const struct att_polsign *ps, uint8_t flags)
+{
+	static const char *const types[] = {"SgxEnclave", "OpenEnclave",
+					    "Tpm", "TdxVm"};
+	struct att_polsign_expect e = {.type = types[(flags >> 4) & 3],
+				       .issuer = "https://fuzz.example/p",
+				       .now = FZ_NOW,
+				       .strict = flags & 4,
+				       .reset = flags & 8};
+	struct att_polsign_binding b;
+	struct att_diag d = {0};
+	const int64_t skew = ATT_MAX_CLOCK_SKEW_SECONDS;
+	int r = att_polsign_check_binding(&b, &ps->jws, &e, &d);
+	if (getenv("ATT_FUZZ_DEBUG"))
+		fprintf(stderr, "  binding %d type %d iat %d: %s\n", r,
+			b.has_type, b.has_iat, r ? att_diag_msg(&d) : "ok");
+	if (r > 0 || (r < 0 && !d.msg[0]))
+		abort(); /* failures are negative and say why */
+	if (r)
+		return;
+	if (e.strict && (!b.has_type || !b.has_iat || !(b.has_iss || b.has_aud)))
+		abort();
+	if (!date_ok(b.has_iat, b.iat) || !date_ok(b.has_nbf, b.nbf) ||
+	    !date_ok(b.has_exp, b.exp))
+		abort();
+	if ((b.has_exp && b.exp <= FZ_NOW - skew) ||
+	    (b.has_nbf && b.nbf > FZ_NOW + skew) ||
+	    (b.has_iat && b.iat > FZ_NOW + skew))
+		abort();
+	if (b.has_iat)
+		check_rollback(b.iat);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct att_polsign ps;
@@ -104,6 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r ? att_diag_msg(&d) : ps.thumbprint);
 	if (r == 0) {
 		check_accepted(&ps, text, len, require);
+		check_binding(&ps, data[0]);
 		if (att_polsign_policy_text(&pol, &plen, &ps.jws, &d) == 0 &&
 		    (!pol || pol[plen] != 0))
 			abort();

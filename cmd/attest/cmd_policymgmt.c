@@ -10,7 +10,10 @@
  * OpenID metadata and JWKS, issuer = --issuer or --url), and the result is
  * checked against what was sent: the policy token hash must be
  * b64url(SHA-256(JWS sent)), the certificate thumbprint the SHA-1 of the
- * certificate sent.
+ * certificate sent. With --bind (or --bind-ttl SECONDS) a policy set or
+ * reset also carries the binding claims of docs/policy-management.md:
+ * "x-attestd-attestation-type" (--type), "iss" (--issuer or --url),
+ * "iat" (now) and, with --bind-ttl, "exp" (now + SECONDS).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,6 +23,7 @@
 #include "attest/err.h"
 #include "attest/rp.h"
 #include "base/limits.h"
+#include "base/timeutil.h"
 #include "client/http.h"
 #include "cmd_dev.h"
 #include "codec/b64.h"
@@ -37,7 +41,8 @@ int att_cmd_certs_remove(int argc, char **argv);
 struct pm_args {
 	const char *url, *type, *ca, *bearer, *dev_dir, *api_version;
 	const char *key, *cert, *issuer, *file;
-	bool json;
+	bool json, bind;
+	long long bind_ttl; /* seconds; 0: no exp */
 	struct att_http_opts http;
 	char *dev_token;
 	struct att_pkey *sign_key;
@@ -49,6 +54,18 @@ static void pm_release(struct pm_args *a)
 	free(a->dev_token);
 	att_pkey_free(a->sign_key);
 	att_cert_free(a->sign_cert);
+}
+
+/* parse_ttl reads --bind-ttl: a whole number of seconds, 1 to 100 years
+ * (a signed policy may be kept and re-sent for a long time). */
+static int parse_ttl(const char *s, long long *out)
+{
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 100LL * 365 * 86400)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 static int parse(int argc, char **argv, struct pm_args *a)
@@ -64,6 +81,8 @@ static int parse(int argc, char **argv, struct pm_args *a)
 		{"sign-cert", required_argument, NULL, 'C'},
 		{"issuer", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},
+		{"bind", no_argument, NULL, 'B'},
+		{"bind-ttl", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0}};
 	int c;
 	optind = 1;
@@ -75,6 +94,10 @@ static int parse(int argc, char **argv, struct pm_args *a)
 				 : c == 'i' ? &a->issuer : NULL;
 		if (c == 'j')
 			a->json = true;
+		else if (c == 'B')
+			a->bind = true;
+		else if (c == 'T' && parse_ttl(optarg, &a->bind_ttl) == 0)
+			a->bind = true;
 		else if (!dst)
 			return -1;
 		else
@@ -281,16 +304,48 @@ static int usage(const char *u)
 	return 2;
 }
 
-/* policy_payload builds {"AttestationPolicy": b64url(text)}. */
-static int policy_payload(char **out, const char *path, struct att_diag *d)
+/* add_binding adds the binding claims of --bind to a payload object. */
+static int add_binding(json_t *pl, const struct pm_args *a)
+{
+	char iss[2048];
+	const char *base = a->issuer ? a->issuer : a->url;
+	size_t n = strlen(base);
+	if (n && base[n - 1] == '/')
+		n--;
+	snprintf(iss, sizeof(iss), "%.*s", (int)n, base);
+	int64_t now = att_time_now();
+	int bad = json_object_set_new(pl, "x-attestd-attestation-type",
+				      json_string(a->type)) ||
+		  json_object_set_new(pl, "iss", json_string(iss)) ||
+		  json_object_set_new(pl, "iat", json_integer(now));
+	if (!bad && a->bind_ttl)
+		bad = json_object_set_new(pl, "exp",
+					  json_integer(now + a->bind_ttl));
+	return bad ? ATT_ERR_NOMEM : 0;
+}
+
+/* policy_payload builds {"AttestationPolicy": b64url(text)} (path) or
+ * the payload of a reset (path NULL: empty), with the binding claims of
+ * --bind. */
+static int policy_payload(char **out, const char *path,
+			  const struct pm_args *a, struct att_diag *d)
 {
 	char *text = NULL, *b64 = NULL;
 	size_t len = 0;
-	int r = read_file(&text, &len, path, ATT_MAX_POLICY_LEN, d);
+	int r = path ? read_file(&text, &len, path, ATT_MAX_POLICY_LEN, d) : 0;
+	*out = NULL;
 	if (r)
 		return r;
-	b64 = att_b64url_encode((const uint8_t *)text, len);
-	json_t *pl = b64 ? json_pack("{s:s}", "AttestationPolicy", b64) : NULL;
+	if (!path && !a->bind)
+		return (*out = strdup("")) ? 0 : ATT_ERR_NOMEM;
+	b64 = path ? att_b64url_encode((const uint8_t *)text, len) : NULL;
+	json_t *pl = path ? (b64 ? json_pack("{s:s}", "AttestationPolicy", b64)
+				 : NULL)
+			  : json_object();
+	if (pl && a->bind && add_binding(pl, a) != 0) {
+		json_decref(pl);
+		pl = NULL;
+	}
 	*out = pl ? json_dumps(pl, JSON_COMPACT) : NULL;
 	json_decref(pl);
 	free(b64);
@@ -304,10 +359,10 @@ static int policy_send(struct pm_args *a, bool reset, struct att_diag *d)
 	char *payload = NULL, *jws = NULL, url[4096], path[300];
 	json_t *resp = NULL, *claims = NULL;
 	int r = setup(a, "contributor", d);
-	if (!r && !reset)
-		r = policy_payload(&payload, a->file, d);
 	if (!r)
-		r = make_jws(&jws, a, payload ? payload : "", d);
+		r = policy_payload(&payload, reset ? NULL : a->file, a, d);
+	if (!r)
+		r = make_jws(&jws, a, payload, d);
 	if (r)
 		goto out;
 	snprintf(path, sizeof(path), "/policies/%.64s%s", a->type,
@@ -359,8 +414,9 @@ int att_cmd_policy_set(int argc, char **argv)
 	struct att_diag d = {0};
 	if (parse(argc, argv, &a) || !a.type || !a.file)
 		return usage("policy set --url BASE --type T FILE [--sign-key "
-			     "K.pem --sign-cert C.pem] [--ca FILE] [--bearer "
-			     "TOKEN | --dev-token-dir DIR] [--issuer ISS] "
+			     "K.pem --sign-cert C.pem] [--bind | --bind-ttl "
+			     "SECONDS] [--ca FILE] [--bearer TOKEN | "
+			     "--dev-token-dir DIR] [--issuer ISS] "
 			     "[--api-version V] [--json]");
 	int r = policy_send(&a, false, &d);
 	if (r)
@@ -375,8 +431,9 @@ int att_cmd_policy_reset(int argc, char **argv)
 	struct att_diag d = {0};
 	if (parse(argc, argv, &a) || !a.type || a.file)
 		return usage("policy reset --url BASE --type T [--sign-key "
-			     "K.pem --sign-cert C.pem] [--ca FILE] [--bearer "
-			     "TOKEN | --dev-token-dir DIR] [--issuer ISS] "
+			     "K.pem --sign-cert C.pem] [--bind | --bind-ttl "
+			     "SECONDS] [--ca FILE] [--bearer TOKEN | "
+			     "--dev-token-dir DIR] [--issuer ISS] "
 			     "[--api-version V] [--json]");
 	int r = policy_send(&a, true, &d);
 	if (r)
@@ -422,7 +479,7 @@ int att_cmd_certs_list(int argc, char **argv)
 {
 	struct pm_args a = {.api_version = "2022-08-01"};
 	struct att_diag d = {0};
-	if (parse(argc, argv, &a) || a.file)
+	if (parse(argc, argv, &a) || a.file || a.bind)
 		return usage("certs list --url BASE [--ca FILE] [--bearer TOKEN "
 			     "| --dev-token-dir DIR] [--issuer ISS] [--json]");
 	int r = certs_list(&a, &d);
@@ -505,7 +562,7 @@ static int certs_cmd(int argc, char **argv, bool add)
 {
 	struct pm_args a = {.api_version = "2022-08-01"};
 	struct att_diag d = {0};
-	if (parse(argc, argv, &a) || !a.file || !a.key)
+	if (parse(argc, argv, &a) || !a.file || !a.key || a.bind)
 		return usage(add ? "certs add --url BASE CERT.pem --sign-key K "
 				   "--sign-cert C [--ca FILE] [--bearer TOKEN "
 				   "| --dev-token-dir DIR] [--issuer ISS] "

@@ -133,21 +133,22 @@ out:
 	return r;
 }
 
-static int create_master(const char *path)
+int att_keywrap_create_master(uint8_t out[static ATT_KEYWRAP_KEY_LEN],
+			      const char *path)
 {
-	uint8_t k[ATT_KEYWRAP_KEY_LEN];
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return errno == EEXIST ? 0 : ATT_ERR_IO;
-	int r = RAND_bytes(k, sizeof(k)) == 1 ? 0 : ATT_ERR_CRYPTO;
-	if (!r && write(fd, k, sizeof(k)) != (ssize_t)sizeof(k))
+		return errno == EEXIST ? ATT_ERR_EXISTS : ATT_ERR_IO;
+	int r = RAND_bytes(out, ATT_KEYWRAP_KEY_LEN) == 1 ? 0 : ATT_ERR_CRYPTO;
+	if (!r && write(fd, out, ATT_KEYWRAP_KEY_LEN) != ATT_KEYWRAP_KEY_LEN)
 		r = ATT_ERR_IO;
 	if (!r && fsync(fd) != 0)
 		r = ATT_ERR_IO;
 	close(fd);
-	att_keywrap_wipe(k, sizeof(k));
-	if (r)
+	if (r) {
+		att_keywrap_wipe(out, ATT_KEYWRAP_KEY_LEN);
 		unlink(path);
+	}
 	return r;
 }
 
@@ -156,7 +157,8 @@ int att_keywrap_load_master(uint8_t out[static ATT_KEYWRAP_KEY_LEN],
 {
 	struct stat st;
 	int r;
-	if (create && (r = create_master(path)) != 0)
+	if (create && (r = att_keywrap_create_master(out, path)) != 0 &&
+	    r != ATT_ERR_EXISTS)
 		return r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -44,6 +44,14 @@ int att_keywrap_unwrap(uint8_t **out, size_t *out_len,
 int att_keywrap_load_master(uint8_t out[static ATT_KEYWRAP_KEY_LEN],
 			    const char *path, int create);
 
+/* att_keywrap_create_master creates a new master key file at path (fresh
+ * random bytes, mode 0600, O_EXCL, synced) and returns the key in out.
+ * ATT_ERR_EXISTS when path exists (nothing is changed); on any other
+ * failure no file is left. The caller decides whether a new master key
+ * may exist at all: never while data wrapped with another one does. */
+int att_keywrap_create_master(uint8_t out[static ATT_KEYWRAP_KEY_LEN],
+			      const char *path);
+
 /* att_keywrap_wipe zeroes n bytes in a way the compiler keeps. */
 void att_keywrap_wipe(void *p, size_t n);
 

@@ -46,6 +46,14 @@ void att_polmgmt_actor(char out[static ATT_AUDIT_ACTOR_LEN], json_t *claims,
 void att_polmgmt_check_error(struct att_resp *resp, int r,
 			     const struct att_diag *d);
 
+/* att_polmgmt_binding_error answers a refused binding check
+ * (att_polsign_check_binding / _check_rollback): 400 InvalidOperation for
+ * a missing required claim or a reset payload that is not binding claims,
+ * 400 InvalidParameter for a claim that does not fit (type, issuer,
+ * times, rollback), 500 for internal failures. */
+void att_polmgmt_binding_error(struct att_resp *resp, int r,
+			       const struct att_diag *d);
+
 /* att_polmgmt_reply signs claims (borrowed) with the provider's key as a
  * policy management response (ATT_POLICY_TOKEN_LIFETIME_SECONDS) and
  * answers 200 {"token": ...}, or 500. */

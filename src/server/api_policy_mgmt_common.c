@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers of the policy management handlers (api_policy_mgmt.h): the
- * process-wide change lock, the upload body, the audit actor, the error
- * of a failed upload check and the signed reply.
+ * process-wide change lock, the upload body, the audit actor, the errors
+ * of a failed upload or binding check and the signed reply.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -125,6 +125,29 @@ void att_polmgmt_check_error(struct att_resp *resp, int r,
 	default:
 		att_resp_error(resp, 500, "InternalError",
 			       "cannot check the JWS: %s", att_diag_msg(d));
+	}
+}
+
+void att_polmgmt_binding_error(struct att_resp *resp, int r,
+			       const struct att_diag *d)
+{
+	switch (r) {
+	case ATT_ERR_INVALID_OPERATION:
+		att_resp_error(resp, 400, "InvalidOperation", "%s",
+			       att_diag_msg(d));
+		break;
+	case ATT_ERR_MISMATCH:
+	case ATT_ERR_EXPIRED:
+	case ATT_ERR_NOT_YET_VALID:
+	case ATT_ERR_FORMAT:
+	case ATT_ERR_REPLAY:
+		att_resp_error(resp, 400, "InvalidParameter", "%s",
+			       att_diag_msg(d));
+		break;
+	default:
+		att_resp_error(resp, 500, "InternalError",
+			       "cannot check the binding claims: %s",
+			       att_diag_msg(d));
 	}
 }
 

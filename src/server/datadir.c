@@ -3,11 +3,14 @@
  * Data directory set-up: store and master key, the dev-mode TLS
  * certificate, default provider and dev OIDC issuer (see datadir.h).
  * Set-up files are created with O_EXCL and never overwritten: a second
- * start of dev mode reuses what the first one made.
+ * start of dev mode reuses what the first one made. Every file the
+ * service writes is 0600 and every directory 0700, public ones (tls.crt,
+ * dev-issuer.jwks) included: nothing in the data dir is for other users.
  */
 #include "server/datadir.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -80,12 +83,105 @@ int att_file_read(char **out, size_t *out_len, const char *path, size_t max,
 	return 0;
 }
 
+/* tpm_wrapped counts the providers' wrapped TPM AIK CA keys
+ * (DIR/tpm/NAME/aik-ca.key). */
+static size_t tpm_wrapped(const char *dir)
+{
+	char tpm[4096], kp[4096];
+	struct stat st;
+	size_t n = 0;
+	if (att_datadir_path(tpm, sizeof(tpm), dir, "tpm"))
+		return 0;
+	DIR *dp = opendir(tpm);
+	struct dirent *e;
+	while (dp && (e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		int w = snprintf(kp, sizeof(kp), "%s/%s/aik-ca.key", tpm,
+				 e->d_name);
+		if (w > 0 && (size_t)w < sizeof(kp) && stat(kp, &st) == 0)
+			n++;
+	}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+/* master_dependents refuses (ATT_ERR_NOT_FOUND, naming what) when data
+ * wrapped with the missing master key mk exists: keys in the store db
+ * (when it exists) or TPM AIK CA keys. */
+static int master_dependents(const char *dir, const char *db, const char *mk,
+			     struct att_diag *d)
+{
+	struct att_store *s = NULL;
+	struct att_diag sd = {0};
+	struct stat st;
+	char what[200];
+	size_t keys = 0, tpm = tpm_wrapped(dir);
+	int r = stat(db, &st) == 0 ? att_store_open_sqlite(&s, db, &sd) : 0;
+	if (!r && s)
+		r = att_keys_count_wrapped(s, &keys, &sd);
+	att_store_close(s);
+	if (r)
+		return att_diag_set(d, r,
+				    "%s is missing and the store cannot be read "
+				    "to see what depends on it: %s",
+				    mk, att_diag_msg(&sd));
+	if (keys && tpm)
+		snprintf(what, sizeof(what),
+			 "the store holds %zu wrapped key(s) and %zu TPM AIK "
+			 "CA key(s) (tpm/*/aik-ca.key) are wrapped with it",
+			 keys, tpm);
+	else if (keys)
+		snprintf(what, sizeof(what),
+			 "the store holds %zu wrapped key(s)", keys);
+	else if (tpm)
+		snprintf(what, sizeof(what),
+			 "%zu TPM AIK CA key(s) (tpm/*/aik-ca.key) are wrapped "
+			 "with it", tpm);
+	else
+		return 0;
+	return att_diag_set(d, ATT_ERR_NOT_FOUND,
+			    "%s is missing but %s: restore %s from backup (a "
+			    "new master key could not unwrap them, so none is "
+			    "created)",
+			    mk, what, ATT_DATADIR_MASTER);
+}
+
+/* load_master reads mk; when it is missing and create is set, makes a
+ * new one only if nothing depends on the old one (*made then true). */
+static int load_master(uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+		       const char *dir, const char *db, const char *mk,
+		       bool create, bool *made, struct att_diag *d)
+{
+	*made = false;
+	int r = att_keywrap_load_master(master, mk, 0);
+	if (r == ATT_ERR_NOT_FOUND) {
+		int dep = master_dependents(dir, db, mk, d);
+		if (dep)
+			return dep;
+		if (!create)
+			return att_diag_set(d, r, "%s is missing", mk);
+		r = att_keywrap_create_master(master, mk);
+		*made = r == 0;
+		if (r == ATT_ERR_EXISTS) /* made by another process */
+			r = att_keywrap_load_master(master, mk, 0);
+	}
+	if (r)
+		return att_diag_set(d, r,
+				    "cannot load the master key %s: %s (it must "
+				    "be 32 bytes, mode 0600)",
+				    mk, att_strerror(r));
+	return 0;
+}
+
 int att_datadir_open(struct att_store **out,
 		     uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     const char *dir, bool create, struct att_diag *d)
 {
 	char db[4096], mk[4096];
 	struct stat st;
+	bool made = false;
 	*out = NULL;
 	if (att_datadir_path(db, sizeof(db), dir, ATT_DATADIR_DB) ||
 	    att_datadir_path(mk, sizeof(mk), dir, ATT_DATADIR_MASTER))
@@ -99,13 +195,12 @@ int att_datadir_open(struct att_store **out,
 				    "provider first (attestd provider add) or "
 				    "use --dev",
 				    dir, ATT_DATADIR_DB);
-	int r = att_keywrap_load_master(master, mk, create);
+	int r = load_master(master, dir, db, mk, create, &made, d);
+	if (!r && (r = att_store_open_sqlite(out, db, d)) != 0 && made)
+		unlink(mk); /* protects nothing yet: leave no file behind */
 	if (r)
-		return att_diag_set(d, r,
-				    "cannot load the master key %s: %s (it must "
-				    "be 32 bytes, mode 0600)",
-				    mk, att_strerror(r));
-	return att_store_open_sqlite(out, db, d);
+		att_keywrap_wipe(master, ATT_KEYWRAP_KEY_LEN);
+	return r;
 }
 
 static int write_tls(const char *dir, const char *host, struct att_diag *d)
@@ -148,7 +243,7 @@ static int write_tls(const char *dir, const char *host, struct att_diag *d)
 	if (!r)
 		r = att_file_write(key_path, key_pem, strlen(key_pem), 0600, d);
 	if (!r)
-		r = att_file_write(crt, cert_pem, strlen(cert_pem), 0644, d);
+		r = att_file_write(crt, cert_pem, strlen(cert_pem), 0600, d);
 	if (key_pem)
 		att_keywrap_wipe(key_pem, strlen(key_pem));
 	free(key_pem);
@@ -191,9 +286,9 @@ static int dev_issuer_files(const char *dir, const char *listen,
 	if (!r)
 		r = att_file_write(p_key, pem, strlen(pem), 0600, d);
 	if (!r)
-		r = att_file_write(p_jwks, s_jwks, strlen(s_jwks), 0644, d);
+		r = att_file_write(p_jwks, s_jwks, strlen(s_jwks), 0600, d);
 	if (!r)
-		r = att_file_write(p_json, s_meta, strlen(s_meta), 0644, d);
+		r = att_file_write(p_json, s_meta, strlen(s_meta), 0600, d);
 	if (pem)
 		att_keywrap_wipe(pem, strlen(pem));
 	free(pem);
@@ -217,7 +312,12 @@ int att_provider_create(struct att_store *store,
 		.name = (char *)name, .base_url = (char *)base_url,
 		.mode = (char *)mode, .key_type = (char *)key_type,
 		.auth_json = (char *)auth_json, .created = now};
-	int r = att_store_provider_add(store, &p, d);
+	/* Before anything is written: a provider whose key cannot be made
+	 * must not be left behind. */
+	int r = att_keys_check_master(store, master, d);
+	if (r)
+		return r;
+	r = att_store_provider_add(store, &p, d);
 	if (r == ATT_ERR_EXISTS)
 		return att_diag_set(d, r, "provider '%s' already exists", name);
 	if (r)

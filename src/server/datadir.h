@@ -46,7 +46,12 @@ int att_datadir_path(char *out, size_t out_len, const char *dir,
 
 /* att_datadir_open opens the store and the master key of dir. With
  * create, a missing dir (mode 0700), store and master key are created;
- * without, a missing store is ATT_ERR_NOT_FOUND. */
+ * without, a missing store is ATT_ERR_NOT_FOUND. A master key is never
+ * created while data wrapped with one exists (keys in the store, TPM AIK
+ * CA keys): a missing master.key is then refused with ATT_ERR_NOT_FOUND,
+ * naming how many wrapped keys depend on it, and nothing is created. A
+ * master key created here is removed again if the store cannot be
+ * opened. */
 int att_datadir_open(struct att_store **out,
 		     uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     const char *dir, bool create, struct att_diag *d);
@@ -65,7 +70,9 @@ int att_dev_issuer_load(struct att_dev_issuer **out, const char *dir,
 void att_dev_issuer_free(struct att_dev_issuer *i);
 
 /* att_provider_create adds a provider to the store with its first signing
- * key (mode "aad"/"isolated", key_type "rsa"/"ec"). */
+ * key (mode "aad"/"isolated", key_type "rsa"/"ec"). Nothing is written
+ * when master does not unwrap the store's existing keys
+ * (att_keys_check_master). */
 int att_provider_create(struct att_store *store,
 			const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 			const char *name, const char *base_url,

@@ -73,6 +73,85 @@ static int make_key(struct att_pkey **key, struct att_cert **cert,
 	return r;
 }
 
+/* unwraps tells whether master unwraps the stored key k. */
+static int unwraps(const struct att_store_key *k, const uint8_t *master)
+{
+	uint8_t *pem = NULL;
+	size_t pem_len = 0;
+	char aad[256];
+	aad_for(aad, sizeof(aad), k->provider, k->kid);
+	int r = att_keywrap_unwrap(&pem, &pem_len, master, aad, strlen(aad),
+				   k->wrapped, k->wrapped_len);
+	if (pem) {
+		att_keywrap_wipe(pem, pem_len);
+		free(pem);
+	}
+	return r;
+}
+
+/* first_active copies the active key of the first provider that has one
+ * into *out (*found false when none). */
+static int first_active(struct att_store *store, struct att_store_key *out,
+			bool *found, struct att_diag *d)
+{
+	struct att_store_provider *pv = NULL;
+	size_t np = 0;
+	*found = false;
+	int r = att_store_provider_list(store, &pv, &np, d);
+	for (size_t i = 0; !r && !*found && i < np; i++) {
+		struct att_store_key *kv = NULL;
+		size_t nk = 0;
+		r = att_store_key_list(store, pv[i].name, &kv, &nk, d);
+		for (size_t j = 0; !r && !*found && j < nk; j++) {
+			if (!kv[j].active)
+				continue;
+			*out = kv[j];
+			memset(&kv[j], 0, sizeof(kv[j])); /* transferred */
+			*found = true;
+		}
+		att_store_key_list_free(kv, nk);
+	}
+	att_store_provider_list_free(pv, np);
+	return r;
+}
+
+int att_keys_count_wrapped(struct att_store *store, size_t *out,
+			   struct att_diag *d)
+{
+	struct att_store_provider *pv = NULL;
+	size_t np = 0;
+	*out = 0;
+	int r = att_store_provider_list(store, &pv, &np, d);
+	for (size_t i = 0; !r && i < np; i++) {
+		struct att_store_key *kv = NULL;
+		size_t nk = 0;
+		r = att_store_key_list(store, pv[i].name, &kv, &nk, d);
+		*out += r ? 0 : nk;
+		att_store_key_list_free(kv, nk);
+	}
+	att_store_provider_list_free(pv, np);
+	return r;
+}
+
+int att_keys_check_master(struct att_store *store,
+			  const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			  struct att_diag *d)
+{
+	struct att_store_key k = {0};
+	bool found = false;
+	int r = first_active(store, &k, &found, d);
+	if (!r && found && unwraps(&k, master) != 0)
+		r = att_diag_set(d, ATT_ERR_SIG_INVALID,
+				 "keys: master.key does not unwrap the signing "
+				 "key %s of provider %s, so it is not the key "
+				 "this store's keys are wrapped with; restore "
+				 "the right master.key from backup (no new key "
+				 "is wrapped under this one)",
+				 k.kid, k.provider);
+	att_store_key_release(&k);
+	return r;
+}
+
 int att_keys_create(struct att_store *store,
 		    const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		    const char *provider, const char *key_type,
@@ -85,7 +164,10 @@ int att_keys_create(struct att_store *store,
 	uint8_t *wrapped = NULL;
 	size_t wrapped_len = 0;
 	char kid[ATT_JWK_KID_LEN], aad[256];
-	int r = make_key(&key, &cert, &pem, key_type, base_url, now);
+	int r = att_keys_check_master(store, master, d);
+	if (r)
+		return r;
+	r = make_key(&key, &cert, &pem, key_type, base_url, now);
 	if (r) {
 		att_diag_set(d, r, "keys: cannot generate a %s signing key for "
 				   "provider %s", key_type, provider);

@@ -75,12 +75,28 @@ struct att_keyset *att_keyset_ref(struct att_keyset *ks);
 /* att_keys_create generates a key of key_type ("rsa" or "ec") for
  * provider, certifies it (CN = base_url), wraps it and stores it as the
  * active key; the previous active key is retired at retire_at. The new
- * kid is copied to out_kid when not NULL. */
+ * kid is copied to out_kid when not NULL. Refused (att_keys_check_master)
+ * when master does not unwrap the store's existing keys. */
 int att_keys_create(struct att_store *store,
 		    const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		    const char *provider, const char *key_type,
 		    const char *base_url, int64_t now, int64_t retire_at,
 		    char *out_kid, size_t out_kid_len, struct att_diag *d);
+
+/* att_keys_count_wrapped counts the wrapped private keys in the store:
+ * every key of every provider, active or retired. */
+int att_keys_count_wrapped(struct att_store *store, size_t *out,
+			   struct att_diag *d);
+
+/* att_keys_check_master makes sure master is the key the store's keys
+ * are wrapped with, by unwrapping the active key of the first provider
+ * that has one. 0 when it unwraps or the store holds no active key;
+ * ATT_ERR_SIG_INVALID otherwise (diag names the key and says to restore
+ * master.key). att_keys_create calls it first, so a new key is never
+ * wrapped under a master key that cannot unwrap the others. */
+int att_keys_check_master(struct att_store *store,
+			  const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			  struct att_diag *d);
 
 /* att_keys_rotate is att_keys_create with retire_at = now +
  * ATT_MAX_TOKEN_LIFETIME_SECONDS. */

@@ -3,16 +3,20 @@
  * Policy management upload checks (polsign.h): parse the JWS, decide
  * signed or unsigned, find the signer among the registered policy
  * management certificates when required, verify the signature (with the
- * "RSA256" alias MAA accepted), and build the x-ms-policy-signer JWK.
+ * "RSA256" alias MAA accepted), build the x-ms-policy-signer JWK, and
+ * check the optional binding claims (type, provider, times) and strict
+ * binding's rollback rule.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "base/limits.h"
+#include "base/timeutil.h"
 #include "codec/b64.h"
 #include "crypto/cert.h"
 #include "crypto/pkey.h"
+#include "server/handlers.h"
 #include "server/polsign.h"
 #include "store/store.h"
 
@@ -231,4 +235,248 @@ int att_polsign_stored_signer(json_t **out, const char *jws, size_t len,
 		r = att_polsign_signer_jwk(out, &j, d);
 	att_jws_release(&j);
 	return r;
+}
+
+/* ---- binding claims ---- */
+
+static const char *const binding_names[] = {
+	ATT_POLSIGN_TYPE_CLAIM, "iss", "aud", "iat", "nbf", "exp",
+};
+
+static bool is_binding_name(const char *k)
+{
+	for (size_t i = 0; i < sizeof(binding_names) / sizeof(*binding_names);
+	     i++)
+		if (!strcmp(k, binding_names[i]))
+			return true;
+	return false;
+}
+
+static const char *what(const struct att_polsign_expect *e)
+{
+	return e->reset ? "signed reset" : "signed policy";
+}
+
+/* read_date reads claim k as a NumericDate: 1 present (*out), 0 absent,
+ * or an error. */
+static int read_date(int64_t *out, json_t *pl, const char *k,
+		     struct att_diag *d)
+{
+	json_t *v = json_object_get(pl, k);
+	if (!v)
+		return 0;
+	if (json_is_integer(v) &&
+	    json_integer_value(v) >= ATT_NUMERICDATE_MIN &&
+	    json_integer_value(v) <= ATT_NUMERICDATE_MAX) {
+		*out = (int64_t)json_integer_value(v);
+		return 1;
+	}
+	double x = json_is_real(v) ? json_real_value(v) : -1.0;
+	if (json_is_real(v) && x >= ATT_NUMERICDATE_MIN &&
+	    x <= (double)ATT_NUMERICDATE_MAX) {
+		*out = (int64_t)x;
+		return 1;
+	}
+	return att_diag_set(d, ATT_ERR_FORMAT,
+			    "binding claim %s is not a NumericDate from %d to "
+			    "%lld (seconds since 1970)",
+			    k, ATT_NUMERICDATE_MIN,
+			    (long long)ATT_NUMERICDATE_MAX);
+}
+
+/* url_eq compares a claim with the provider's base URL; one trailing
+ * '/' on either side is not a difference. */
+static bool url_eq(json_t *v, const char *base)
+{
+	if (!json_is_string(v))
+		return false;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v), m = strlen(base);
+	if (n && s[n - 1] == '/')
+		n--;
+	if (m && base[m - 1] == '/')
+		m--;
+	return n == m && !memcmp(s, base, n);
+}
+
+static int check_type(struct att_polsign_binding *b, json_t *pl,
+		      const struct att_polsign_expect *e, struct att_diag *d)
+{
+	json_t *v = json_object_get(pl, ATT_POLSIGN_TYPE_CLAIM);
+	if (!v)
+		return 0;
+	const char *t = json_string_value(v);
+	if (!t || strlen(t) != json_string_length(v))
+		return att_diag_set(d, ATT_ERR_FORMAT,
+				    "binding claim " ATT_POLSIGN_TYPE_CLAIM
+				    " is not an attestation type name");
+	const char *canon = att_attestation_type_canonical(t);
+	if (!canon || strcmp(canon, e->type))
+		return att_diag_set(d, ATT_ERR_MISMATCH,
+				    "the %s is for attestation type %.64s, not "
+				    "%s (claim " ATT_POLSIGN_TYPE_CLAIM ")",
+				    what(e), canon ? canon : t, e->type);
+	b->has_type = true;
+	return 0;
+}
+
+/* aud_has: aud is the base URL or an array holding it. */
+static bool aud_has(json_t *aud, const char *base)
+{
+	size_t i;
+	json_t *x;
+	if (!json_is_array(aud))
+		return url_eq(aud, base);
+	json_array_foreach(aud, i, x) {
+		if (url_eq(x, base))
+			return true;
+	}
+	return false;
+}
+
+static int check_provider(struct att_polsign_binding *b, json_t *pl,
+			  const struct att_polsign_expect *e,
+			  struct att_diag *d)
+{
+	json_t *iss = json_object_get(pl, "iss");
+	json_t *aud = json_object_get(pl, "aud");
+	if (iss && !url_eq(iss, e->issuer))
+		return att_diag_set(d, ATT_ERR_MISMATCH,
+				    "the %s names issuer %.200s, not this "
+				    "provider's %.200s (claim iss)",
+				    what(e),
+				    json_is_string(iss) ? json_string_value(iss)
+							: "(not a string)",
+				    e->issuer);
+	if (aud && !aud_has(aud, e->issuer))
+		return att_diag_set(d, ATT_ERR_MISMATCH,
+				    "the %s is not for this provider: its aud "
+				    "does not name %.200s",
+				    what(e), e->issuer);
+	b->has_iss = iss != NULL;
+	b->has_aud = aud != NULL;
+	return 0;
+}
+
+static int check_times(struct att_polsign_binding *b, json_t *pl,
+		       const struct att_polsign_expect *e, struct att_diag *d)
+{
+	const int64_t skew = ATT_MAX_CLOCK_SKEW_SECONDS;
+	char when[48];
+	int r;
+	if ((r = read_date(&b->iat, pl, "iat", d)) < 0)
+		return r;
+	b->has_iat = r == 1;
+	if ((r = read_date(&b->nbf, pl, "nbf", d)) < 0)
+		return r;
+	b->has_nbf = r == 1;
+	if ((r = read_date(&b->exp, pl, "exp", d)) < 0)
+		return r;
+	b->has_exp = r == 1;
+	if (b->has_exp && e->now - skew >= b->exp) {
+		att_time_format(when, sizeof(when), b->exp);
+		return att_diag_set(d, ATT_ERR_EXPIRED,
+				    "the %s expired at %s (claim exp)", what(e),
+				    when);
+	}
+	if (b->has_nbf && e->now + skew < b->nbf) {
+		att_time_format(when, sizeof(when), b->nbf);
+		return att_diag_set(d, ATT_ERR_NOT_YET_VALID,
+				    "the %s is not valid before %s (claim nbf)",
+				    what(e), when);
+	}
+	if (b->has_iat && e->now + skew < b->iat) {
+		att_time_format(when, sizeof(when), b->iat);
+		return att_diag_set(d, ATT_ERR_NOT_YET_VALID,
+				    "the %s was issued in the future, at %s "
+				    "(claim iat; %d s of clock skew allowed)",
+				    what(e), when, ATT_MAX_CLOCK_SKEW_SECONDS);
+	}
+	return 0;
+}
+
+/* check_strict: the claims strict binding requires. */
+static int check_strict(const struct att_polsign_binding *b,
+			const struct att_polsign_expect *e,
+			struct att_diag *d)
+{
+	const char *missing = !b->has_type ? ATT_POLSIGN_TYPE_CLAIM
+			      : !b->has_iat ? "iat"
+			      : !b->has_iss && !b->has_aud ? "iss (or aud)"
+							   : NULL;
+	if (!e->strict || !missing)
+		return 0;
+	return att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+			    "the %s has no %s claim; this provider requires "
+			    "binding claims (limits.policy_strict_binding: "
+			    ATT_POLSIGN_TYPE_CLAIM ", iat, and iss or aud "
+			    "naming %.200s)",
+			    what(e), missing, e->issuer);
+}
+
+/* reset_payload: a reset's payload is empty or binding claims only. */
+static int reset_payload(json_t *pl, struct att_diag *d)
+{
+	const char *k;
+	json_t *v;
+	if (!json_is_object(pl))
+		return att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+				    "a reset JWS must have an empty payload or "
+				    "a JSON object of binding claims");
+	json_object_foreach(pl, k, v) {
+		if (!is_binding_name(k))
+			return att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+					    "a reset JWS must have an empty "
+					    "payload or only binding claims; "
+					    "it has \"%.64s\"",
+					    k);
+	}
+	return 0;
+}
+
+int att_polsign_check_binding(struct att_polsign_binding *out,
+			      const struct att_jws *jws,
+			      const struct att_polsign_expect *e,
+			      struct att_diag *d)
+{
+	json_t *pl = NULL;
+	int r = 0;
+	memset(out, 0, sizeof(*out));
+	if (jws->payload_len)
+		pl = json_loadb((const char *)jws->payload, jws->payload_len,
+				JSON_REJECT_DUPLICATES, NULL);
+	if (e->reset && jws->payload_len)
+		r = reset_payload(pl, d);
+	else if (!e->reset && !json_is_object(pl))
+		r = att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+				 "the policy JWS payload is not a JSON object "
+				 "(or has duplicate members)");
+	if (!r)
+		r = check_type(out, pl, e, d);
+	if (!r)
+		r = check_provider(out, pl, e, d);
+	if (!r)
+		r = check_times(out, pl, e, d);
+	if (!r)
+		r = check_strict(out, e, d);
+	json_decref(pl);
+	return r;
+}
+
+int att_polsign_check_rollback(int64_t iat, int64_t current, bool noop,
+			       const char *type, struct att_diag *d)
+{
+	char a[48], b[48];
+	if (!current || iat > current || (iat == current && noop))
+		return 0;
+	att_time_format(a, sizeof(a), iat);
+	att_time_format(b, sizeof(b), current);
+	return att_diag_set(d, ATT_ERR_REPLAY,
+			    "rollback refused: the upload's iat %s (%lld) is "
+			    "%s the current %s policy's iat %s (%lld); strict "
+			    "policy binding (limits.policy_strict_binding) "
+			    "requires a later iat",
+			    a, (long long)iat,
+			    iat == current ? "the same as" : "older than",
+			    type, b, (long long)current);
 }

@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/diag.h"
 #include "token/jws.h"
@@ -81,5 +82,56 @@ int att_polsign_signer_jwk(json_t **out, const struct att_jws *jws,
  * reference, or *out = NULL for an unsigned policy. */
 int att_polsign_stored_signer(json_t **out, const char *jws, size_t len,
 			      struct att_diag *d);
+
+/*
+ * Binding claims (docs/policy-management.md). MAA's upload shape cannot
+ * change, so binding is optional claims in the JWS payload next to
+ * "AttestationPolicy" (a reset's payload may hold them alone):
+ *   "x-attestd-attestation-type"  the type the upload is for (any case);
+ *   "iss" and/or "aud"            the provider's base URL (its issuer);
+ *   "iat", "nbf", "exp"           NumericDates (integers, or numbers with
+ *                                 a fraction, which is dropped).
+ * Present claims are always checked; strict binding also requires the
+ * type, iat, and iss or aud. Times are compared with
+ * ATT_MAX_CLOCK_SKEW_SECONDS of skew.
+ */
+#define ATT_POLSIGN_TYPE_CLAIM "x-attestd-attestation-type"
+
+/* What the upload is checked against. */
+struct att_polsign_expect {
+	const char *type;   /* canonical attestation type of the request */
+	const char *issuer; /* the provider's base URL */
+	int64_t now;
+	bool strict;        /* limits.policy_strict_binding */
+	bool reset;         /* a reset: payload empty or binding claims only */
+};
+
+/* The binding claims an upload carries (after the checks). */
+struct att_polsign_binding {
+	bool has_type, has_iss, has_aud, has_iat, has_nbf, has_exp;
+	int64_t iat, nbf, exp;
+};
+
+/* att_polsign_check_binding reads and checks the binding claims of a
+ * parsed upload. Errors (diag names the claim and what was expected):
+ * ATT_ERR_MISMATCH type, iss or aud for something else; ATT_ERR_EXPIRED
+ * exp passed; ATT_ERR_NOT_YET_VALID nbf or iat in the future;
+ * ATT_ERR_FORMAT a claim of the wrong JSON type or a date out of range;
+ * ATT_ERR_INVALID_OPERATION a claim strict binding requires is missing,
+ * a PUT payload is not a JSON object, or a reset payload holds something
+ * other than binding claims. Payloads with duplicate members are not JSON
+ * here. */
+int att_polsign_check_binding(struct att_polsign_binding *out,
+			      const struct att_jws *jws,
+			      const struct att_polsign_expect *e,
+			      struct att_diag *d);
+
+/* att_polsign_check_rollback applies strict binding's rollback rule to a
+ * change of type carrying iat, when the type's current binding iat is
+ * current (0: none): iat must be later, or equal for a change that
+ * changes nothing (noop: the same JWS again, or a reset of a type with no
+ * stored policy). ATT_ERR_REPLAY otherwise, naming both times. */
+int att_polsign_check_rollback(int64_t iat, int64_t current, bool noop,
+			       const char *type, struct att_diag *d);
 
 #endif

@@ -68,6 +68,16 @@ static const struct migration migrations[] = {
 	{2,
 	 "CREATE INDEX keys_by_provider ON keys(provider, id);"
 	 "CREATE INDEX audit_by_provider ON audit_log(provider, id);"},
+	/* The binding iat of the last change (PUT or reset) of each
+	 * provider's policy of a type: strict binding's rollback check
+	 * (docs/policy-management.md). A reset deletes the policy row but
+	 * keeps its iat here. */
+	{3,
+	 "CREATE TABLE policy_iat ("
+	 " provider TEXT NOT NULL,"
+	 " type TEXT NOT NULL,"
+	 " iat INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, type));"},
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

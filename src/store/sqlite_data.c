@@ -74,6 +74,55 @@ static int policy_upsert(struct att_sq *s, const struct att_store_policy *p,
 	return r;
 }
 
+/* iat_set records the binding iat of a policy change (0: none) inside
+ * the caller's transaction. */
+static int iat_set(struct att_sq *s, const char *provider, const char *type,
+		   int64_t iat, struct att_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int r = att_sq_stmt(s, &st,
+			    iat ? "INSERT INTO policy_iat(provider, type, iat)"
+				  " VALUES (?,?,?) ON CONFLICT(provider, type)"
+				  " DO UPDATE SET iat = excluded.iat"
+				: "DELETE FROM policy_iat WHERE provider = ? AND"
+				  " type = ?",
+			    d);
+	if (r)
+		return r;
+	att_sq_bind_text(st, 1, provider);
+	att_sq_bind_text(st, 2, type);
+	if (iat)
+		sqlite3_bind_int64(st, 3, iat);
+	r = att_sq_step_done(s->db, st, "write policy iat", d);
+	att_sq_stmt_done(s, st);
+	return r;
+}
+
+static int policy_iat(void *impl, const char *provider, const char *type,
+		      int64_t *out, struct att_diag *d)
+{
+	struct att_sq *s = impl;
+	sqlite3_stmt *st = NULL;
+	*out = 0;
+	pthread_mutex_lock(&s->mu);
+	int r = att_sq_stmt(s, &st,
+			    "SELECT iat FROM policy_iat WHERE provider = ?"
+			    " AND type = ?",
+			    d);
+	if (!r) {
+		att_sq_bind_text(st, 1, provider);
+		att_sq_bind_text(st, 2, type);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*out = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE)
+			r = att_sq_err(s->db, rc, "read policy iat", d);
+	}
+	att_sq_stmt_done(s, st);
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
 static int policy_put(void *impl, const struct att_store_policy *p,
 		      const struct att_store_audit *a, struct att_diag *d)
 {
@@ -81,6 +130,7 @@ static int policy_put(void *impl, const struct att_store_policy *p,
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
 	if (!r && !(r = policy_upsert(s, p, d)) &&
+	    !(r = iat_set(s, p->provider, p->type, p->iat, d)) &&
 	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
@@ -105,8 +155,9 @@ static int delete_pair(struct att_sq *s, const char *sql, const char *a1,
 	return r;
 }
 
-static int policy_delete(void *impl, const char *provider, const char *type,
-			 const struct att_store_audit *a, struct att_diag *d)
+static int policy_reset(void *impl, const char *provider, const char *type,
+			int64_t iat, const struct att_store_audit *a,
+			struct att_diag *d)
 {
 	struct att_sq *s = impl;
 	pthread_mutex_lock(&s->mu);
@@ -116,12 +167,19 @@ static int policy_delete(void *impl, const char *provider, const char *type,
 			      "DELETE FROM policies WHERE provider = ? AND"
 			      " type = ?",
 			      provider, type, "delete policy", d)) &&
+	    !(r = iat_set(s, provider, type, iat, d)) &&
 	    !(r = att_sq_audit_insert(s, a, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
 	pthread_mutex_unlock(&s->mu);
 	return r;
+}
+
+static int policy_delete(void *impl, const char *provider, const char *type,
+			 const struct att_store_audit *a, struct att_diag *d)
+{
+	return policy_reset(impl, provider, type, 0, a, d);
 }
 
 /* ---- policy management certificates ---- */
@@ -357,6 +415,8 @@ const struct att_store_ops att_sq_ops = {
 	.policy_get = policy_get,
 	.policy_put = policy_put,
 	.policy_delete = policy_delete,
+	.policy_reset = policy_reset,
+	.policy_iat = policy_iat,
 	.polcert_add = polcert_add,
 	.polcert_remove = polcert_remove,
 	.polcert_list = polcert_list,

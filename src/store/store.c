@@ -182,6 +182,19 @@ int att_store_policy_delete(struct att_store *s, const char *provider,
 	return s->ops->policy_delete(s->impl, provider, type, a, d);
 }
 
+int att_store_policy_reset(struct att_store *s, const char *provider,
+			   const char *type, int64_t iat,
+			   const struct att_store_audit *a, struct att_diag *d)
+{
+	return s->ops->policy_reset(s->impl, provider, type, iat, a, d);
+}
+
+int att_store_policy_iat(struct att_store *s, const char *provider,
+			 const char *type, int64_t *out, struct att_diag *d)
+{
+	return s->ops->policy_iat(s->impl, provider, type, out, d);
+}
+
 int att_store_polcert_add(struct att_store *s,
 			  const struct att_store_polcert *c,
 			  const struct att_store_audit *a, struct att_diag *d)

@@ -53,6 +53,10 @@ struct att_store_policy {
 	char *jws;   /* the policy JWS exactly as received */
 	char *hash;  /* b64url SHA-256 of jws */
 	int64_t updated;
+	/* The upload's binding iat (docs/policy-management.md), 0 for none:
+	 * written by policy_put as the type's current binding iat; never
+	 * filled by policy_get (read it with policy_iat). */
+	int64_t iat;
 };
 
 struct att_store_polcert {
@@ -135,6 +139,18 @@ struct att_store_ops {
 	int (*policy_delete)(void *impl, const char *provider, const char *type,
 			     const struct att_store_audit *a,
 			     struct att_diag *d);
+	/* policy_reset is policy_delete that also records iat (0: none) as
+	 * the type's current binding iat, in the same transaction. Like
+	 * policy_delete, ATT_ERR_NOT_FOUND (nothing changed) when no policy
+	 * is stored. policy_delete clears the binding iat. */
+	int (*policy_reset)(void *impl, const char *provider, const char *type,
+			    int64_t iat, const struct att_store_audit *a,
+			    struct att_diag *d);
+	/* policy_iat reads the binding iat of the last change of a
+	 * provider's policy of type (policy_put or policy_reset): *out = 0
+	 * when that change carried none, or there was none. */
+	int (*policy_iat)(void *impl, const char *provider, const char *type,
+			  int64_t *out, struct att_diag *d);
 
 	int (*polcert_add)(void *impl, const struct att_store_polcert *c,
 			   const struct att_store_audit *a, struct att_diag *d);
@@ -200,6 +216,11 @@ int att_store_policy_put(struct att_store *s, const struct att_store_policy *p,
 int att_store_policy_delete(struct att_store *s, const char *provider,
 			    const char *type, const struct att_store_audit *a,
 			    struct att_diag *d);
+int att_store_policy_reset(struct att_store *s, const char *provider,
+			   const char *type, int64_t iat,
+			   const struct att_store_audit *a, struct att_diag *d);
+int att_store_policy_iat(struct att_store *s, const char *provider,
+			 const char *type, int64_t *out, struct att_diag *d);
 int att_store_polcert_add(struct att_store *s,
 			  const struct att_store_polcert *c,
 			  const struct att_store_audit *a, struct att_diag *d);

@@ -2,7 +2,8 @@
 /* Unit tests: AES-256-GCM key wrapping round trip, tamper detection (any
  * flipped bit of the blob, wrong associated data, wrong key, truncation),
  * and the master key file (created 0600, reloaded, refused when readable
- * by others or of the wrong size). */
+ * by others or of the wrong size; explicit creation never replaces an
+ * existing key). */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,9 +109,37 @@ static void test_master_file(void)
 	rmdir(dir);
 }
 
+/* att_keywrap_create_master: creates a fresh 0600 key (what load reads
+ * back), never replaces an existing file, and leaves nothing when it
+ * cannot write. */
+static void test_create_master(void)
+{
+	char dir[] = "/tmp/att-kw-XXXXXX", path[256], bad[300];
+	uint8_t a[32], b[32], c[32];
+	struct stat st;
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/master.key", dir);
+	ATT_CHECK_EQ_INT(att_keywrap_create_master(a, path), 0);
+	ATT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 &&
+			  st.st_size == 32,
+		  "0600, 32 bytes");
+	ATT_CHECK_EQ_INT(att_keywrap_load_master(b, path, 0), 0);
+	ATT_CHECK(!memcmp(a, b, 32), "load reads what create returned");
+	ATT_CHECK_EQ_INT(att_keywrap_create_master(c, path), ATT_ERR_EXISTS);
+	ATT_CHECK_EQ_INT(att_keywrap_load_master(c, path, 0), 0);
+	ATT_CHECK(!memcmp(a, c, 32), "an existing key is never replaced");
+	snprintf(bad, sizeof(bad), "%s/no-such-dir/master.key", dir);
+	ATT_CHECK_EQ_INT(att_keywrap_create_master(c, bad), ATT_ERR_IO);
+	ATT_CHECK(stat(bad, &st) != 0, "nothing created on failure");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_roundtrip();
 	test_master_file();
+	test_create_master();
 	return att_test_done();
 }

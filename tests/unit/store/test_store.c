@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the SQLite store: migrations (idempotent, refuse a newer
- * schema), WAL mode, CRUD of every table, and that a failing write rolls
- * back everything its transaction did. */
+ * schema, a version-2 database upgraded), WAL mode, CRUD of every table,
+ * the binding iat of policy changes, and that a failing write rolls back
+ * everything its transaction did. */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,20 +45,32 @@ static void test_migrations(void)
 	int v = 0;
 	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 2);
+	ATT_CHECK_EQ_INT(v, 3);
 	att_store_close(s);
 	/* Second open: nothing re-applied, same version, same rows. */
 	s = NULL;
 	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 2);
-	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM schema_version"), 2);
+	ATT_CHECK_EQ_INT(v, 3);
+	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM schema_version"), 3);
 	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
 				 "type='table' AND name IN ('providers','keys',"
 				 "'policies','policy_certs','audit_log',"
-				 "'collateral_cache')"),
-			 6);
+				 "'collateral_cache','policy_iat')"),
+			 7);
 	ATT_CHECK_EQ_INT(att_store_ping(s, &d), 0);
+	att_store_close(s);
+	/* A version-2 database (before policy_iat) is upgraded on open. */
+	sql_exec("DROP TABLE policy_iat;"
+		 "DELETE FROM schema_version WHERE version = 3");
+	ATT_CHECK_EQ_INT(sql_int("SELECT max(version) FROM schema_version"), 2);
+	s = NULL;
+	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
+	ATT_CHECK_EQ_INT(v, 3);
+	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
+				 "type='table' AND name = 'policy_iat'"),
+			 1);
 	att_store_close(s);
 }
 
@@ -260,6 +273,69 @@ static void test_policies(struct att_store *s)
 	att_store_audit_list_free(v, n);
 }
 
+/* The binding iat of policy changes: set by put, kept by reset (which
+ * deletes the policy), cleared by a change without one and by delete,
+ * untouched by a failed write, per provider and type. */
+static void test_policy_iat(struct att_store *s)
+{
+	struct att_diag d = {0};
+	struct att_store_policy g = {0};
+	int64_t iat = -1;
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 0);
+	struct att_store_policy p = {.provider = "alpha", .type = "Tpm",
+				     .jws = "t.1.", .hash = "t1", .updated = 9,
+				     .iat = 1700000100};
+	ATT_CHECK_EQ_INT(att_store_policy_put(s, &p, NULL, &d), 0);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 1700000100);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "TdxVm", &iat, &d),
+			 0);
+	ATT_CHECK_EQ_INT(iat, 0); /* per type */
+	ATT_CHECK_EQ_INT(att_store_policy_get(s, "alpha", "Tpm", &g, &d), 0);
+	ATT_CHECK_EQ_INT(g.iat, 0); /* policy_get never fills it */
+	att_store_policy_release(&g);
+	/* A failed put (audit NOT NULL) leaves the iat alone. */
+	struct att_store_audit bad = {.provider = "alpha", .time = 9};
+	p.iat = 1700000200;
+	ATT_CHECK(att_store_policy_put(s, &p, &bad, &d) < 0, "failed put");
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 1700000100);
+	/* Reset: the policy goes, its iat becomes the reset's. */
+	ATT_CHECK_EQ_INT(att_store_policy_reset(s, "alpha", "Tpm", 1700000300,
+						NULL, &d),
+			 0);
+	ATT_CHECK_EQ_INT(att_store_policy_get(s, "alpha", "Tpm", &g, &d),
+			 ATT_ERR_NOT_FOUND);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 1700000300);
+	/* A reset with nothing stored changes nothing, not even the iat. */
+	ATT_CHECK_EQ_INT(att_store_policy_reset(s, "alpha", "Tpm", 1700000400,
+						NULL, &d),
+			 ATT_ERR_NOT_FOUND);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 1700000300);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "beta", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 0); /* per provider */
+	/* A put without an iat clears it; so does policy_delete. */
+	p.iat = 0;
+	ATT_CHECK_EQ_INT(att_store_policy_put(s, &p, NULL, &d), 0);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 0);
+	p.iat = 1700000500;
+	ATT_CHECK_EQ_INT(att_store_policy_put(s, &p, NULL, &d), 0);
+	ATT_CHECK_EQ_INT(att_store_policy_delete(s, "alpha", "Tpm", NULL, &d),
+			 0);
+	ATT_CHECK_EQ_INT(att_store_policy_iat(s, "alpha", "Tpm", &iat, &d), 0);
+	ATT_CHECK_EQ_INT(iat, 0);
+	/* Committed: another connection sees it. */
+	p.iat = 1700000600;
+	ATT_CHECK_EQ_INT(att_store_policy_put(s, &p, NULL, &d), 0);
+	ATT_CHECK_EQ_INT(sql_int("SELECT iat - 1700000000 FROM policy_iat "
+				 "WHERE provider = 'alpha' AND type = 'Tpm'"),
+			 600);
+}
+
 static void test_polcerts(struct att_store *s)
 {
 	struct att_diag d = {0};
@@ -327,6 +403,7 @@ int main(void)
 		test_providers(s);
 		test_keys(s);
 		test_policies(s);
+		test_policy_iat(s);
 		test_polcerts(s);
 		test_collateral(s);
 		att_store_close(s);
