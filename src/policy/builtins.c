@@ -6,7 +6,8 @@
  * compiler checks arity and literal argument types from the table, and
  * these functions check what only run time knows. Arguments are sets (see
  * internal.h); a function wanting one value fails on an empty value or on
- * a set of several.
+ * a set of several. Work proportional to the arguments (and the memory a
+ * result takes) is charged to the evaluation's budget (meter.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include <strings.h>
 
 #include "attest/err.h"
-#include "policy/internal.h"
+#include "policy/ev.h"
 
 #define S_STR                                                                  \
 	(1u << ATT_POL_ST_STRING | 1u << ATT_POL_ST_JSON | 1u << ATT_POL_ST_ANY)
@@ -80,11 +81,15 @@ static int fn_jmespath(struct att_pol_ev *e, const struct att_pol_expr *call,
 			return att_pol_ev_fail(e, call, r ? r : ATT_ERR_POLICY_EVAL,
 					       "argument 2 must be a non-empty "
 					       "query string");
+		/* A query made at run time is compiled per call: charged
+		 * by its length (its syntax tree is a few nodes per byte). */
+		if (att_pol_ev_charge(e, qlen, 32 * (uint64_t)qlen))
+			return att_pol_ev_fail(e, call, ATT_ERR_LIMIT, "budget");
 		if ((r = att_pol_jp_compile(&jp, q, qlen, &d)) != 0)
 			return att_pol_ev_fail(e, call, ATT_ERR_POLICY_EVAL,
 					       "query: %s", att_diag_msg(&d));
 	}
-	r = att_pol_jp_eval(jp, doc, &res, &d);
+	r = att_pol_jp_eval(jp, doc, &e->m, &res, &d);
 	if (jp != call->jp)
 		att_pol_jp_free(jp);
 	if (r)
@@ -121,7 +126,9 @@ static int json_to_item(struct att_pol_ev *e, const struct att_pol_expr *call,
 		if (d != floor(d) || d < -9.2e18 || d > 9.2e18)
 			return att_pol_ev_fail(e, call, ATT_ERR_POLICY_EVAL,
 					       "%g is not an integer", d);
-		json_t *n = att_pol_ev_keep(e, json_integer((json_int_t)d));
+		json_t *n = att_pol_ev_charge(e, 0, 64)
+				    ? NULL
+				    : att_pol_ev_keep(e, json_integer((json_int_t)d));
 		if (!n)
 			return att_pol_ev_fail(e, call, ATT_ERR_NOMEM,
 					       "out of memory");
@@ -153,6 +160,8 @@ static int fn_json_to_claim_value(struct att_pol_ev *e,
 		return att_pol_ev_fail(e, call, ATT_ERR_POLICY_EVAL,
 				       "JSON objects cannot be claim values");
 	size_t n = json_is_array(j) ? json_array_size(j) : 1;
+	if (att_pol_ev_charge(e, n, 0))
+		return att_pol_ev_fail(e, call, ATT_ERR_LIMIT, "budget");
 	out->v = att_pol_ev_items(e, n ? n : 1);
 	if (!out->v)
 		return att_pol_ev_fail(e, call, ATT_ERR_NOMEM, "out of memory");
@@ -182,6 +191,10 @@ static int fn_is_subset_of(struct att_pol_ev *e, const struct att_pol_expr *call
 			   const struct att_pol_val *args,
 			   struct att_pol_val *out)
 {
+	/* A set's values are in memory (far fewer than 2^32 of them): the
+	 * product cannot overflow. */
+	if (att_pol_ev_charge(e, (uint64_t)args[0].n * args[1].n, 0))
+		return att_pol_ev_fail(e, call, ATT_ERR_LIMIT, "budget");
 	for (size_t i = 0; i < args[0].n; i++)
 		if (!att_pol_val_cmp(&args[0].v[i], ATT_POL_OP_EQ, &args[1]))
 			return bool_result(e, call, false, out);
@@ -208,6 +221,9 @@ static int fn_append_string(struct att_pol_ev *e,
 				it[i]->vt == ATT_CLAIM_INTEGER ? "an Integer"
 							       : "a Boolean");
 	}
+	uint64_t len = (uint64_t)n[0] + n[1];
+	if (att_pol_ev_charge(e, len / 64, 2 * len + 64))
+		return att_pol_ev_fail(e, call, ATT_ERR_LIMIT, "budget");
 	char *cat = malloc(n[0] + n[1] + 1);
 	json_t *j = NULL;
 	if (cat) {
@@ -250,6 +266,8 @@ static int fn_contains_only_value(struct att_pol_ev *e,
 	int r = single(e, call, args, 1, &v);
 	if (r)
 		return r;
+	if (att_pol_ev_charge(e, args[0].n, 0))
+		return att_pol_ev_fail(e, call, ATT_ERR_LIMIT, "budget");
 	bool only = args[0].n > 0;
 	for (size_t i = 0; only && i < args[0].n; i++)
 		only = att_pol_item_cmp(&args[0].v[i], ATT_POL_OP_EQ, v);

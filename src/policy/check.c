@@ -62,6 +62,26 @@ int att_pol_errorf(struct att_policy_error *err, int code,
 	return code;
 }
 
+int att_pol_limitf(struct att_policy_error *err, enum att_policy_limit limit,
+		   struct att_pol_pos pos, const char *fmt, ...)
+{
+	if (err->msg[0])
+		return ATT_ERR_LIMIT;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->line = pos.line;
+	err->column = pos.col;
+	err->limit = limit;
+	return ATT_ERR_LIMIT;
+}
+
+bool att_pol_over_jmespath(const struct att_policy *pol)
+{
+	return pol->lim && pol->njmespath > pol->lim->max_jmespath;
+}
+
 int att_pol_own(struct att_policy *pol, json_t *j, struct att_jmespath *jp)
 {
 	struct att_pol_owned *o = att_pol_alloc(&pol->arena, sizeof(*o));
@@ -203,6 +223,12 @@ static int check_jmespath(struct att_policy *pol, struct att_pol_expr *call,
 		return att_pol_errorf(err, ATT_ERR_NOMEM, q->pos,
 				      "out of memory");
 	}
+	unsigned h = att_pol_jp_height(call->jp);
+	if (pol->lim && h > pol->lim->max_nesting)
+		return att_pol_limitf(err, ATT_POLICY_LIMIT_NESTING, q->pos,
+				      "JmesPath query nested %u levels deep; "
+				      "at most %u are allowed",
+				      h, (unsigned)pol->lim->max_nesting);
 	return 0;
 }
 

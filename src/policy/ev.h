@@ -8,6 +8,7 @@
 #define ATT_POLICY_EV_H
 
 #include "policy/internal.h"
+#include "policy/meter.h"
 
 /* The claims an identifier bound in the current rule: indexes into the
  * working set (the incoming claims followed by result->added). */
@@ -21,7 +22,7 @@ struct att_pol_ev {
 	const struct att_claimset *in;
 	struct att_policy_result *res;
 	struct att_diag *diag;
-	uint64_t steps;
+	struct att_pol_meter m;	      /* the whole evaluation's budget */
 	struct att_pol_arena scratch; /* reset after each rule */
 	struct att_pol_binding *bind; /* the current rule's identifiers */
 	json_t **tmp;		      /* references dropped after each rule */
@@ -49,6 +50,16 @@ struct att_pol_ev {
 	long miss_rule;	 /* first permit() rule that did not match, or -1 */
 	unsigned miss_cond; /* its first failing condition */
 };
+
+/* att_pol_ev_charge pays steps and bytes (bytes before allocating them):
+ * 0, or ATT_ERR_LIMIT once the budget is spent (att_pol_ev_fail then
+ * reports the budget, whatever error the caller passes). */
+static inline int att_pol_ev_charge(struct att_pol_ev *e, uint64_t steps,
+				    uint64_t bytes)
+{
+	int r = att_pol_meter_steps(&e->m, steps);
+	return r ? r : att_pol_meter_bytes(&e->m, bytes);
+}
 
 /* The working set: incoming claims, then those the policy added. */
 size_t att_pol_ev_nclaims(const struct att_pol_ev *e);

@@ -6,9 +6,12 @@
  * matches when at least one claim satisfies all its property conditions;
  * an identifier binds every such claim, and "c.value" is then the set of
  * their values, which is how MAA's IsSubsetOf/ContainsOnlyValue examples
- * read; the action runs once per matching rule. Every claim scanned,
- * expression evaluated and claim produced costs one step of
- * ATT_MAX_POLICY_STEPS, so no policy can hold a worker for long.
+ * read; the action runs once per matching rule. One budget (meter.h)
+ * bounds the whole evaluation: every rule, claim scanned (and value it is
+ * compared with), expression evaluated and claim produced costs steps,
+ * every JmesPath call charges the same meter, the memory the evaluation
+ * takes is charged in bytes, and a deadline stops it, so no policy can
+ * hold a worker for long.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +23,19 @@
 #include "policy/ev.h"
 
 static const struct att_claimset empty_set;
+
+/* What evaluation memory is charged (bytes; docs/policy.md "Limits"). */
+#define EV_VALUE_BYTES 64 /* a JSON value the evaluation makes */
+#define EV_CLAIM_BYTES (2 * sizeof(struct att_claim)) /* sets double */
+#define EV_PARSE_FACTOR 2 /* a JSON text parsed: twice its length */
+
+/* ev_alloc takes scratch memory for the current rule, charged. */
+static void *ev_alloc(struct att_pol_ev *e, size_t n)
+{
+	if (att_pol_meter_bytes(&e->m, n))
+		return NULL;
+	return att_pol_alloc(&e->scratch, n);
+}
 
 size_t att_pol_ev_nclaims(const struct att_pol_ev *e)
 {
@@ -35,7 +51,7 @@ struct att_pol_item *att_pol_ev_items(struct att_pol_ev *e, size_t n)
 {
 	if (n > SIZE_MAX / sizeof(struct att_pol_item))
 		return NULL;
-	return att_pol_alloc(&e->scratch, (n ? n : 1) * sizeof(struct att_pol_item));
+	return ev_alloc(e, (n ? n : 1) * sizeof(struct att_pol_item));
 }
 
 json_t *att_pol_ev_keep(struct att_pol_ev *e, json_t *j)
@@ -44,7 +60,9 @@ json_t *att_pol_ev_keep(struct att_pol_ev *e, json_t *j)
 		return NULL;
 	if (e->ntmp == e->captmp) {
 		size_t cap = e->captmp ? e->captmp * 2 : 16;
-		json_t **p = realloc(e->tmp, cap * sizeof(*p));
+		json_t **p = att_pol_meter_bytes(&e->m, cap * sizeof(*p))
+				     ? NULL
+				     : realloc(e->tmp, cap * sizeof(*p));
 		if (!p) {
 			json_decref(j);
 			return NULL;
@@ -61,6 +79,9 @@ json_t *att_pol_ev_parse(struct att_pol_ev *e, const struct att_pol_item *it)
 	for (unsigned i = 0; it->j && i < e->nparsed; i++)
 		if (e->parsed[i].src == it->j)
 			return e->parsed[i].parsed;
+	if (att_pol_ev_charge(e, 1 + it->slen / 64,
+			      EV_VALUE_BYTES + EV_PARSE_FACTOR * it->slen))
+		return NULL;
 	json_t *j = att_pol_json_parse(it->s, it->slen);
 	if (!j)
 		return NULL;
@@ -98,10 +119,17 @@ int att_pol_ev_fail(struct att_pol_ev *e, const struct att_pol_expr *at,
 		    int err, const char *fmt, ...)
 {
 	char msg[ATT_DIAG_LEN], w[96];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (e->m.hit != ATT_POLICY_LIMIT_NONE) {
+		/* Whatever failed, it failed because the budget ran out. */
+		att_pol_meter_describe(&e->m, "policy evaluation", msg,
+				       sizeof(msg));
+		err = ATT_ERR_LIMIT;
+	} else {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
 	where(e, w, sizeof(w));
 	if (at && at->kind == ATT_POL_E_CALL)
 		return att_diag_set(e->diag, err, "%s: %s (line %u, column %u): %s",
@@ -110,15 +138,25 @@ int att_pol_ev_fail(struct att_pol_ev *e, const struct att_pol_expr *at,
 	return att_diag_set(e->diag, err, "%s: %s", w, msg);
 }
 
+/* charge pays steps and bytes, reporting the budget when it ran out. */
+static int charge(struct att_pol_ev *e, uint64_t steps, uint64_t bytes)
+{
+	if (att_pol_ev_charge(e, steps, bytes) == 0)
+		return 0;
+	return att_pol_ev_fail(e, NULL, ATT_ERR_LIMIT, "budget");
+}
+
+/* pay is charge for steps alone, the hot path of conditions. */
+static inline int pay(struct att_pol_ev *e, uint64_t steps)
+{
+	if (att_pol_meter_steps(&e->m, steps) == 0)
+		return 0;
+	return att_pol_ev_fail(e, NULL, ATT_ERR_LIMIT, "budget");
+}
+
 static int step(struct att_pol_ev *e)
 {
-	if (++e->steps <= ATT_MAX_POLICY_STEPS)
-		return 0;
-	char w[96];
-	where(e, w, sizeof(w));
-	return att_diag_set(e->diag, ATT_ERR_LIMIT,
-			    "%s: policy evaluation exceeded %d steps", w,
-			    ATT_MAX_POLICY_STEPS);
+	return pay(e, 1);
 }
 
 /* ---- expressions ---------------------------------------------------------- */
@@ -154,6 +192,9 @@ static int eval_prop(struct att_pol_ev *e, const struct att_pol_expr *x,
 		     struct att_pol_val *out)
 {
 	const struct att_pol_binding *b = &e->bind[x->slot];
+	int r = charge(e, b->n, 0);
+	if (r)
+		return r;
 	out->v = att_pol_ev_items(e, b->n);
 	if (!out->v)
 		return att_pol_ev_fail(e, x, ATT_ERR_NOMEM, "out of memory");
@@ -241,8 +282,7 @@ static bool claim_matches(const struct att_claim *c,
 static int eval_rhs(struct att_pol_ev *e, const struct att_pol_cond *cond,
 		    struct att_pol_val **out)
 {
-	struct att_pol_val *rhs =
-		att_pol_alloc(&e->scratch, cond->nprops * sizeof(*rhs));
+	struct att_pol_val *rhs = ev_alloc(e, cond->nprops * sizeof(*rhs));
 	if (!rhs)
 		return att_pol_ev_fail(e, NULL, ATT_ERR_NOMEM, "out of memory");
 	for (unsigned k = 0; k < cond->nprops; k++) {
@@ -254,6 +294,39 @@ static int eval_rhs(struct att_pol_ev *e, const struct att_pol_cond *cond,
 	return 0;
 }
 
+/* rhs_cost is what testing one claim against the condition costs, apart
+ * from the claim's own value: a step per value compared with, and a step
+ * per 64 bytes of a string that may be parsed as JSON to compare. */
+static uint64_t rhs_cost(const struct att_pol_cond *cond,
+			 const struct att_pol_val *rhs)
+{
+	uint64_t cost = 0;
+	for (unsigned k = 0; k < cond->nprops; k++) {
+		const struct att_pol_val *v = &rhs[k];
+		cost += v->n ? v->n : 1;
+		for (size_t i = 0; i < v->n; i++)
+			if (v->v[i].vt == ATT_CLAIM_STRING &&
+			    !v->v[i].as_json_known)
+				cost += v->v[i].slen / 64;
+	}
+	return cost;
+}
+
+static bool tests_value(const struct att_pol_cond *cond)
+{
+	for (unsigned k = 0; k < cond->nprops; k++)
+		if (cond->props[k].prop == ATT_POL_P_VALUE)
+			return true;
+	return false;
+}
+
+/* value_cost: a step per 64 bytes of a String claim value compared. */
+static uint64_t value_cost(const struct att_claim *c)
+{
+	return c->vtype == ATT_CLAIM_STRING ? json_string_length(c->value) / 64
+					    : 0;
+}
+
 static int eval_cond(struct att_pol_ev *e, const struct att_pol_cond *cond,
 		     bool *matched)
 {
@@ -262,16 +335,18 @@ static int eval_cond(struct att_pol_ev *e, const struct att_pol_cond *cond,
 	if (r)
 		return r;
 	size_t n = att_pol_ev_nclaims(e), nm = 0;
+	uint64_t cost = rhs_cost(cond, rhs);
+	bool by_value = tests_value(cond);
 	/* An identifier keeps every match; otherwise one match (or, for a
 	 * traced condition, the first) is enough. */
 	uint32_t first, *idx = &first;
-	if (cond->ident &&
-	    !(idx = att_pol_alloc(&e->scratch, (n ? n : 1) * sizeof(*idx))))
+	if (cond->ident && !(idx = ev_alloc(e, (n ? n : 1) * sizeof(*idx))))
 		return att_pol_ev_fail(e, NULL, ATT_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		if ((r = step(e)) != 0)
+		const struct att_claim *c = att_pol_ev_claim(e, i);
+		if ((r = pay(e, by_value ? cost + value_cost(c) : cost)) != 0)
 			return r;
-		if (!claim_matches(att_pol_ev_claim(e, i), cond, rhs))
+		if (!claim_matches(c, cond, rhs))
 			continue;
 		idx[nm++] = (uint32_t)i;
 		if (!cond->ident)
@@ -288,10 +363,21 @@ static int eval_cond(struct att_pol_ev *e, const struct att_pol_cond *cond,
 
 /* ---- actions -------------------------------------------------------------- */
 
+/* claim_bytes is what producing one claim is charged. */
+static uint64_t claim_bytes(enum att_pol_act kind, const char *type,
+			    const struct att_pol_item *it)
+{
+	uint64_t n = EV_CLAIM_BYTES + strlen(type) + 1 +
+		     sizeof(ATT_CLAIM_ISSUER_POLICY);
+	if (kind == ATT_POL_A_ISSUE)
+		n *= 2;
+	return it->j ? n : n + EV_VALUE_BYTES + it->slen;
+}
+
 static int produce(struct att_pol_ev *e, enum att_pol_act kind,
 		   const char *type, const struct att_pol_item *it)
 {
-	int r = step(e);
+	int r = charge(e, 1, claim_bytes(kind, type, it));
 	if (r)
 		return r;
 	if (att_pol_ev_nclaims(e) >= ATT_MAX_POLICY_CLAIMS)
@@ -318,6 +404,10 @@ static int produce(struct att_pol_ev *e, enum att_pol_act kind,
 static int set_property(struct att_pol_ev *e, const char *type,
 			const struct att_pol_val *val)
 {
+	int r = charge(e, val->n, EV_VALUE_BYTES * 2 + strlen(type) +
+				      val->n * sizeof(json_t *));
+	if (r)
+		return r;
 	json_t *p = val->n == 1 ? json_incref(att_pol_item_json(e, &val->v[0]))
 				: json_array();
 	for (size_t i = 0; p && val->n > 1 && i < val->n; i++) {
@@ -361,6 +451,8 @@ static int run_claim_action(struct att_pol_ev *e, const struct att_pol_action *a
 			struct att_pol_item it;
 			att_pol_item_from_json(&it, c->value, c->vtype);
 			struct att_pol_val one = {&it, 1};
+			if ((r = charge(e, 0, strlen(c->type) + 1)) != 0)
+				return r;
 			char *type = strdup(c->type);
 			if (!type)
 				return att_pol_ev_fail(e, NULL, ATT_ERR_NOMEM,
@@ -409,8 +501,7 @@ static int eval_rule_body(struct att_pol_ev *e, const struct att_pol_rule *rule)
 	unsigned failed = 0;
 	int r = 0;
 	if (rule->nslots &&
-	    !(e->bind = att_pol_alloc(&e->scratch,
-				      rule->nslots * sizeof(*e->bind))))
+	    !(e->bind = ev_alloc(e, rule->nslots * sizeof(*e->bind))))
 		return att_pol_ev_fail(e, NULL, ATT_ERR_NOMEM, "out of memory");
 	for (unsigned i = 0; r == 0 && matched && i < rule->nconds; i++) {
 		r = eval_cond(e, &rule->conds[i], &matched);
@@ -500,6 +591,21 @@ int att_policy_eval(const struct att_policy *policy,
 		    struct att_policy_result *out, bool explain,
 		    struct att_diag *diag)
 {
+	return att_policy_eval_budget(policy, incoming, NULL, out, explain,
+				      diag);
+}
+
+int att_policy_eval_budget(const struct att_policy *policy,
+			   const struct att_claimset *incoming,
+			   const struct att_policy_budget *budget,
+			   struct att_policy_result *out, bool explain,
+			   struct att_diag *diag)
+{
+	struct att_policy_budget defaults;
+	if (!budget) {
+		att_policy_budget_default(&defaults);
+		budget = &defaults;
+	}
 	if (!out)
 		return att_diag_set(diag, ATT_ERR_INVALID_ARG, "no result");
 	att_policy_result_init(out);
@@ -522,6 +628,7 @@ int att_policy_eval(const struct att_policy *policy,
 	e.diag = diag;
 	e.deny_rule = -1;
 	e.miss_rule = -1;
+	att_pol_meter_init(&e.m, budget->steps, budget->bytes, budget->ms);
 	att_pol_arena_init(&e.scratch, stack, sizeof(stack));
 	out->properties = json_object();
 	if (explain)
@@ -529,7 +636,9 @@ int att_policy_eval(const struct att_policy *policy,
 	int r = !out->properties || (explain && !out->explain)
 			? att_diag_set(diag, ATT_ERR_NOMEM, "out of memory")
 			: eval_all(&e);
-	out->steps = e.steps;
+	out->steps = att_pol_meter_steps_used(&e.m);
+	out->bytes = att_pol_meter_bytes_used(&e.m);
+	out->limit = e.m.hit;
 	drop_temps(&e);
 	drop_parsed(&e);
 	free(e.tmp);

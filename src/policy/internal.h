@@ -267,7 +267,20 @@ struct att_policy {
 	unsigned max_slots; /* largest nslots of any rule */
 	struct att_pol_arena arena;
 	struct att_pol_owned *owned;
+	/* Counted while compiling (att_policy_compile_limited). */
+	size_t nrules;
+	size_t njmespath;
+	/* While compiling only: the caller's limits (NULL: none) and where
+	 * the first rule / JmesPath call beyond them is (the parse stops
+	 * there; the rest of the text is only scanned, to count). */
+	const struct att_policy_limits *lim;
+	struct att_pol_pos rules_over;
+	struct att_pol_pos jmespath_over;
 };
+
+/* att_pol_over_jmespath tells whether the JmesPath calls counted so far
+ * exceed the compile limits. */
+bool att_pol_over_jmespath(const struct att_policy *pol);
 
 /* att_pol_own records that pol holds j and/or jp (either may be NULL);
  * on failure (ATT_ERR_NOMEM) it frees them itself. */
@@ -280,6 +293,11 @@ int att_pol_parse(struct att_policy *pol, const char *text, size_t len,
 /* Compile-time errors and checks (check.c). att_pol_errorf records the
  * first error only and returns code. */
 int att_pol_errorf(struct att_policy_error *err, int code,
+		   struct att_pol_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* att_pol_limitf records (if first) an error of the caller's compile
+ * limits (err->limit = limit) and returns ATT_ERR_LIMIT. */
+int att_pol_limitf(struct att_policy_error *err, enum att_policy_limit limit,
 		   struct att_pol_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int att_pol_check_pcond(struct att_policy *pol, struct att_pol_pcond *pc,
@@ -369,8 +387,11 @@ json_t *att_pol_json_parse(const char *s, size_t len);
 /* The JmesPath bridge (jp.c): the only file calling src/policy/jmespath. */
 int att_pol_jp_compile(struct att_jmespath **out, const char *q, size_t len,
 		       struct att_diag *diag);
+struct att_pol_meter;
 int att_pol_jp_eval(const struct att_jmespath *jp, json_t *data,
-		    json_t **out, struct att_diag *diag);
+		    struct att_pol_meter *m, json_t **out,
+		    struct att_diag *diag);
 void att_pol_jp_free(struct att_jmespath *jp);
+unsigned att_pol_jp_height(const struct att_jmespath *jp);
 
 #endif

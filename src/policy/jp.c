@@ -35,15 +35,21 @@ int att_pol_jp_compile(struct att_jmespath **out, const char *q, size_t len,
 }
 
 int att_pol_jp_eval(const struct att_jmespath *jp, json_t *data,
-		    json_t **out, struct att_diag *diag)
+		    struct att_pol_meter *m, json_t **out,
+		    struct att_diag *diag)
 {
 	struct att_diag d;
 	att_diag_clear(&d);
-	int r = att_jmespath_eval(jp, data, out, &d);
+	int r = att_jmespath_eval_metered(jp, data, m, out, &d);
 	return r ? typed(r, &d, diag) : 0;
 }
 
 void att_pol_jp_free(struct att_jmespath *jp)
 {
 	att_jmespath_free(jp);
+}
+
+unsigned att_pol_jp_height(const struct att_jmespath *jp)
+{
+	return att_jmespath_height(jp);
 }

@@ -28,6 +28,10 @@ struct parser {
 	struct att_policy_error *err;
 	enum att_pol_section sec;
 	unsigned depth;
+	/* A count went past the caller's limits: the parse unwinds and the
+	 * rest of the text is only scanned, to count (finish_counts). */
+	bool over;
+	bool before_arrow; /* the current rule's '=>' is still ahead */
 	/* identifiers bound so far in the current rule */
 	struct ident {
 		const char *name;
@@ -293,6 +297,26 @@ static int parse_args(struct parser *ps, struct att_pol_expr *e)
 	}
 }
 
+/* note_call counts a JmesPath call at pos, noting where the first one
+ * beyond the limit is. */
+static void note_call(struct att_policy *pol, struct att_pol_pos pos)
+{
+	pol->njmespath++;
+	if (att_pol_over_jmespath(pol) && !pol->jmespath_over.line)
+		pol->jmespath_over = pos;
+}
+
+/* count_jmespath counts a call; the first one beyond the limit stops the
+ * parse (what is left is counted by finish_counts). */
+static int count_jmespath(struct parser *ps, struct att_pol_pos pos)
+{
+	note_call(ps->pol, pos);
+	if (!att_pol_over_jmespath(ps->pol))
+		return 0;
+	ps->over = true;
+	return ATT_ERR_LIMIT;
+}
+
 /* FUNC '(' [expr {',' expr}] ')' */
 static int parse_call(struct parser *ps, struct att_pol_expr **out)
 {
@@ -306,6 +330,8 @@ static int parse_call(struct parser *ps, struct att_pol_expr **out)
 		return att_pol_errorf(ps->err, ATT_ERR_POLICY_SYNTAX, name.pos,
 				      "function %s requires version 1.2",
 				      fn->name);
+	if (!strcmp(fn->name, "JmesPath") && count_jmespath(ps, name.pos))
+		return ATT_ERR_LIMIT;
 	struct att_pol_expr *e = new_expr(ps, ATT_POL_E_CALL);
 	if (!e)
 		return nomem(ps);
@@ -345,6 +371,13 @@ static int parse_expr(struct parser *ps, struct att_pol_expr **out)
 		return att_pol_errorf(ps->err, ATT_ERR_LIMIT, ps->tok.pos,
 				      "expression nested deeper than %d levels",
 				      ATT_MAX_POLICY_DEPTH);
+	const struct att_policy_limits *lim = ps->pol->lim;
+	if (lim && ps->depth >= lim->max_nesting)
+		return att_pol_limitf(ps->err, ATT_POLICY_LIMIT_NESTING,
+				      ps->tok.pos,
+				      "expression nested deeper than the "
+				      "limit of %u levels",
+				      (unsigned)lim->max_nesting);
 	ps->depth++;
 	int r;
 	switch (ps->tok.kind) {
@@ -604,8 +637,16 @@ static int parse_action(struct parser *ps, struct att_pol_action *a)
 
 static int parse_rule(struct parser *ps, struct att_pol_rule *rule)
 {
+	struct att_policy *pol = ps->pol;
 	rule->pos = ps->tok.pos;
 	ps->nidents = 0;
+	ps->before_arrow = ps->tok.kind != ATT_POL_T_ARROW;
+	pol->nrules++;
+	if (pol->lim && pol->nrules > pol->lim->max_rules) {
+		pol->rules_over = rule->pos;
+		ps->over = true; /* counted on by finish_counts */
+		return ATT_ERR_LIMIT;
+	}
 	int r = 0;
 	if (ps->tok.kind != ATT_POL_T_ARROW) {
 		r = parse_conds(ps, rule);
@@ -614,6 +655,7 @@ static int parse_rule(struct parser *ps, struct att_pol_rule *rule)
 	}
 	if (r == 0) {
 		next(ps); /* => */
+		ps->before_arrow = false;
 		r = parse_action(ps, &rule->act);
 	}
 	if (r == 0)
@@ -722,6 +764,65 @@ static int parse_sections(struct parser *ps)
 	}
 }
 
+/* check_counts reports the counted limits. */
+static int check_counts(struct att_policy *pol, struct att_policy_error *err)
+{
+	const struct att_policy_limits *lim = pol->lim;
+	if (!lim)
+		return 0;
+	if (pol->njmespath > lim->max_jmespath)
+		return att_pol_limitf(err, ATT_POLICY_LIMIT_JMESPATH,
+				      pol->jmespath_over,
+				      "the policy has %zu JmesPath calls; at "
+				      "most %u are allowed",
+				      pol->njmespath,
+				      (unsigned)lim->max_jmespath);
+	if (pol->nrules > lim->max_rules)
+		return att_pol_limitf(err, ATT_POLICY_LIMIT_RULES,
+				      pol->rules_over,
+				      "the policy has %zu rules; at most %u are "
+				      "allowed",
+				      pol->nrules, (unsigned)lim->max_rules);
+	return 0;
+}
+
+/* scan_rest counts the JmesPath calls and rules ('=>') after the current
+ * token with the lexer alone; a malformed token is a syntax error. */
+static int scan_rest(struct parser *ps)
+{
+	struct att_pol_lexer lx = ps->lx;
+	struct att_pol_token t, prev = {0};
+	for (;;) {
+		att_pol_lex_next(&lx, &t);
+		if (t.kind == ATT_POL_T_EOF)
+			return 0;
+		if (t.kind == ATT_POL_T_ERROR)
+			return att_pol_errorf(ps->err, ATT_ERR_POLICY_SYNTAX,
+					      t.pos, "%s", lx.err);
+		if (t.kind == ATT_POL_T_ARROW)
+			ps->pol->nrules++;
+		else if (t.kind == ATT_POL_T_LPAREN &&
+			 att_pol_word_is(&prev, "JmesPath"))
+			note_call(ps->pol, prev.pos);
+		prev = t;
+	}
+}
+
+/* finish_counts reports the limit the parse stopped at, with the counts
+ * of the whole text. */
+static int finish_counts(struct parser *ps)
+{
+	memset(ps->err, 0, sizeof(*ps->err));
+	int r = scan_rest(ps);
+	if (r)
+		return r;
+	/* The current rule was counted when it started: its '=>', when still
+	 * ahead, was counted again by the scan. */
+	if (ps->before_arrow)
+		ps->pol->nrules--;
+	return check_counts(ps->pol, ps->err);
+}
+
 int att_pol_parse(struct att_policy *pol, const char *text, size_t len,
 		  struct att_policy_error *err)
 {
@@ -735,5 +836,7 @@ int att_pol_parse(struct att_policy *pol, const char *text, size_t len,
 	int r = parse_version(&ps);
 	if (r == 0)
 		r = parse_sections(&ps);
+	if (ps.over)
+		r = finish_counts(&ps);
 	return r;
 }

@@ -36,8 +36,30 @@ static int fail(struct att_policy_error *out, struct att_diag *diag, int r,
 	return att_diag_set(diag, r, "%s", e->msg);
 }
 
+void att_policy_limits_default(struct att_policy_limits *l)
+{
+	l->max_rules = ATT_POLICY_MAX_RULES_DEFAULT;
+	l->max_jmespath = ATT_POLICY_MAX_JMESPATH_DEFAULT;
+	l->max_nesting = ATT_POLICY_MAX_NESTING_DEFAULT;
+}
+
+void att_policy_budget_default(struct att_policy_budget *b)
+{
+	b->steps = ATT_POLICY_EVAL_STEPS_DEFAULT;
+	b->bytes = ATT_POLICY_EVAL_BYTES_DEFAULT;
+	b->ms = ATT_POLICY_EVAL_MS_DEFAULT;
+}
+
 int att_policy_compile(struct att_policy **out, const char *text, size_t len,
 		       struct att_policy_error *err, struct att_diag *diag)
+{
+	return att_policy_compile_limited(out, text, len, NULL, err, diag);
+}
+
+int att_policy_compile_limited(struct att_policy **out, const char *text,
+			       size_t len, const struct att_policy_limits *lim,
+			       struct att_policy_error *err,
+			       struct att_diag *diag)
 {
 	struct att_policy_error e;
 	memset(&e, 0, sizeof(e));
@@ -59,7 +81,9 @@ int att_policy_compile(struct att_policy **out, const char *text, size_t len,
 		return fail(err, diag, ATT_ERR_NOMEM, &e);
 	}
 	att_pol_arena_init(&p->arena, NULL, 0);
+	p->lim = lim;
 	int r = att_pol_parse(p, text ? text : "", len, &e);
+	p->lim = NULL; /* the caller's */
 	if (r) {
 		att_policy_free(p);
 		return fail(err, diag, r, &e);
@@ -78,4 +102,9 @@ size_t att_policy_num_rules(const struct att_policy *policy, int section)
 	if (!policy || section < 0 || section >= ATT_POL_NSECTIONS)
 		return 0;
 	return policy->sec[section].n;
+}
+
+size_t att_policy_num_jmespath(const struct att_policy *policy)
+{
+	return policy ? policy->njmespath : 0;
 }

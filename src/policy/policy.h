@@ -108,6 +108,61 @@ json_t *att_claimset_to_json(const struct att_claimset *set);
  * memory. */
 json_t *att_claimset_to_object(const struct att_claimset *set);
 
+/* ---- limits and budgets ------------------------------------------ */
+
+/* Which limit stopped a compile or an evaluation (NONE: no limit did).
+ * The caller knows where its limits come from and may name them (the
+ * server appends "(limits.policy_max_jmespath)" and so on). */
+enum att_policy_limit {
+	ATT_POLICY_LIMIT_NONE,
+	ATT_POLICY_LIMIT_RULES,	   /* compile: rules in all sections */
+	ATT_POLICY_LIMIT_JMESPATH, /* compile: JmesPath calls */
+	ATT_POLICY_LIMIT_NESTING,  /* compile: expression or query nesting */
+	ATT_POLICY_LIMIT_STEPS,	   /* evaluation: steps */
+	ATT_POLICY_LIMIT_BYTES,	   /* evaluation: bytes allocated */
+	ATT_POLICY_LIMIT_TIME,	   /* evaluation: wall-clock deadline */
+};
+
+/*
+ * Size and complexity limits checked while compiling, beyond the hard
+ * ones (ATT_MAX_POLICY_LEN, ATT_MAX_POLICY_DEPTH, ATT_MAX_JMESPATH_*):
+ * max_rules counts the rules of all sections; max_jmespath the JmesPath
+ * calls written in the policy; max_nesting bounds both the nesting of
+ * expressions (a function call's arguments are one level deeper than the
+ * call) and the height of every literal JmesPath query's syntax tree.
+ */
+struct att_policy_limits {
+	uint32_t max_rules;
+	uint32_t max_jmespath;
+	uint32_t max_nesting;
+};
+
+/*
+ * The budget of one evaluation, for the whole policy: steps counts every
+ * rule, every claim tested against a condition (and every value it is
+ * compared with), every expression, every claim produced, every element
+ * a function walks and every JmesPath step of every call, all against one
+ * counter; bytes counts what the evaluation allocates (gross, freed or
+ * not: scratch memory, claims and values it makes, JSON texts it parses
+ * or writes, JmesPath results and intermediate values; docs/policy.md
+ * "Limits" has the exact accounting); ms is a wall-clock deadline from
+ * the start of the evaluation (CLOCK_MONOTONIC, read every
+ * ATT_POL_METER_CLOCK_EVERY steps; 0: none).
+ */
+struct att_policy_budget {
+	uint64_t steps;
+	uint64_t bytes;
+	uint32_t ms;
+};
+
+/* att_policy_budget_default fills the defaults: ATT_POLICY_EVAL_STEPS_,
+ * _BYTES_ and _MS_DEFAULT. */
+void att_policy_budget_default(struct att_policy_budget *b);
+
+/* att_policy_limits_default fills ATT_POLICY_MAX_RULES_, _JMESPATH_ and
+ * _NESTING_DEFAULT. */
+void att_policy_limits_default(struct att_policy_limits *l);
+
 /* ---- compiling ---------------------------------------------------- */
 
 struct att_policy;
@@ -115,11 +170,13 @@ struct att_policy;
 /* Where and why a compile failed. line and column are 1-based (columns
  * count characters, a tab is one); both are 0 when the error has no
  * position (empty text, over ATT_MAX_POLICY_LEN). msg has no position
- * prefix ("expected ']' but found ';'"). */
+ * prefix ("expected ']' but found ';'"). limit says which of the
+ * caller's struct att_policy_limits was exceeded (NONE otherwise). */
 struct att_policy_error {
 	unsigned line;
 	unsigned column;
 	char msg[ATT_DIAG_LEN];
+	enum att_policy_limit limit;
 };
 
 /*
@@ -136,6 +193,27 @@ struct att_policy_error {
  */
 int att_policy_compile(struct att_policy **out, const char *text, size_t len,
 		       struct att_policy_error *err, struct att_diag *diag);
+
+/*
+ * att_policy_compile_limited is att_policy_compile within lim (NULL: only
+ * the hard limits). Beyond lim it fails with ATT_ERR_LIMIT, err->limit
+ * naming the limit and msg the count and the limit: "the policy has 1300
+ * JmesPath calls; at most 128 are allowed", "the policy has 1200 rules;
+ * at most 1000 are allowed" (both at the position of the first call or
+ * rule beyond the limit, where the parse stops; the rest of the text is
+ * only scanned with the lexer, to count the calls and rules of the whole
+ * text, and a malformed token found there is reported instead),
+ * "expression nested deeper than the limit of 32 levels", "JmesPath query
+ * nested 40 levels deep; at most 32 are allowed".
+ */
+int att_policy_compile_limited(struct att_policy **out, const char *text,
+			       size_t len, const struct att_policy_limits *lim,
+			       struct att_policy_error *err,
+			       struct att_diag *diag);
+
+/* att_policy_num_jmespath returns the number of JmesPath calls written in
+ * the policy. */
+size_t att_policy_num_jmespath(const struct att_policy *policy);
 
 /* att_policy_free frees a compiled policy; accepts NULL. */
 void att_policy_free(struct att_policy *policy);
@@ -171,8 +249,12 @@ struct att_policy_result {
 	/* When !authorized: one line saying why ("authorizationrules rule 2
 	 * (line 4): deny() fired"); else NULL. */
 	char *deny_summary;
-	/* Steps the evaluation used (of ATT_MAX_POLICY_STEPS). */
+	/* Steps and bytes the evaluation used (of its budget). */
 	uint64_t steps;
+	uint64_t bytes;
+	/* The budget limit that stopped the evaluation (the return value is
+	 * then ATT_ERR_LIMIT), or ATT_POLICY_LIMIT_NONE. */
+	enum att_policy_limit limit;
 };
 
 /* att_policy_result_init never allocates and cannot fail. */
@@ -181,17 +263,29 @@ void att_policy_result_init(struct att_policy_result *res);
 void att_policy_result_release(struct att_policy_result *res);
 
 /*
- * att_policy_eval runs the policy over incoming (which is only read and
- * may be shared): configurationrules, then authorizationrules, then, when
- * authorized, issuancerules. *out is initialised here (callers need not
- * init it) and must be released with att_policy_result_release, also
- * after a failure. Returns 0 when the evaluation ran to the end, whether
- * or not it authorized (see out->authorized); ATT_ERR_POLICY_EVAL when a
- * function failed on its input (diag names the section, rule, line and
- * function); ATT_ERR_LIMIT beyond ATT_MAX_POLICY_STEPS or
- * ATT_MAX_POLICY_CLAIMS; ATT_ERR_NOMEM. With explain, out->explain gets
- * the trace, also for the rules run before a failure.
+ * att_policy_eval_budget runs the policy over incoming (which is only
+ * read and may be shared): configurationrules, then authorizationrules,
+ * then, when authorized, issuancerules, all within budget (NULL: the
+ * defaults of att_policy_budget_default). *out is initialised here
+ * (callers need not init it) and must be released with
+ * att_policy_result_release, also after a failure. Returns 0 when the
+ * evaluation ran to the end, whether or not it authorized (see
+ * out->authorized); ATT_ERR_POLICY_EVAL when a function failed on its
+ * input (diag names the section, rule, line and function); ATT_ERR_LIMIT
+ * beyond the budget (out->limit says which part; diag "issuancerules rule
+ * 2 (line 5): JmesPath (line 5, column 12): policy evaluation exceeded
+ * its budget of 2000000 steps", "... of 16777216 bytes", "... exceeded
+ * its deadline of 200 ms") or ATT_MAX_POLICY_CLAIMS (out->limit NONE);
+ * ATT_ERR_NOMEM. With explain, out->explain gets the trace, also for the
+ * rules run before a failure (the trace itself is not charged).
  */
+int att_policy_eval_budget(const struct att_policy *policy,
+			   const struct att_claimset *incoming,
+			   const struct att_policy_budget *budget,
+			   struct att_policy_result *out, bool explain,
+			   struct att_diag *diag);
+
+/* att_policy_eval is att_policy_eval_budget with the default budget. */
 int att_policy_eval(const struct att_policy *policy,
 		    const struct att_claimset *incoming,
 		    struct att_policy_result *out, bool explain,

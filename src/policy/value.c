@@ -14,7 +14,7 @@
 
 #include "attest/err.h"
 #include "base/buf.h"
-#include "policy/internal.h"
+#include "policy/ev.h"
 
 const char *att_claim_vtype_name(enum att_claim_vtype vtype)
 {
@@ -79,6 +79,8 @@ json_t *att_pol_item_json(struct att_pol_ev *e, const struct att_pol_item *it)
 {
 	if (it->j)
 		return it->j;
+	if (att_pol_ev_charge(e, 1, 64 + it->slen))
+		return NULL;
 	return att_pol_ev_keep(e, json_stringn(it->s, it->slen));
 }
 
@@ -92,7 +94,14 @@ const char *att_pol_item_text(struct att_pol_ev *e,
 	if (it->vt != ATT_CLAIM_JSON)
 		return NULL;
 	char *text = json_dumps(it->j, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_t *s = text ? att_pol_ev_keep(e, json_string(text)) : NULL;
+	/* Charged once written: the text and its string, a step per 64. */
+	size_t n = text ? strlen(text) : 0;
+	if (text && att_pol_ev_charge(e, 1 + n / 64, 2 * (uint64_t)n + 64)) {
+		free(text);
+		*err = ATT_ERR_LIMIT;
+		return NULL;
+	}
+	json_t *s = text ? att_pol_ev_keep(e, json_stringn(text, n)) : NULL;
 	free(text);
 	if (!s) {
 		*err = ATT_ERR_NOMEM;

@@ -11,8 +11,13 @@
  * (400) for a request or evidence that does not verify, naming the step;
  * PolicyParsingError (400) for a draft that does not compile, with line
  * and column; PolicyEvaluationError (400) when the policy does not
- * authorize, with the rule that denied.
+ * authorize, with the rule that denied. Policies (drafts and stored ones)
+ * compile within the provider's size limits and run within its budget
+ * (policy_budget.h); a refusal names the limit (limits.policy_*). A
+ * policy whose issued claims make the token too long is a
+ * PolicyEvaluationError too: its output is invalid.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@
 #include "evidence/sgx/verify.h"
 #include "server/api_attest.h"
 #include "server/handlers.h"
+#include "server/policy_budget.h"
 #include "server/policy_cache.h"
 #include "server/provider.h"
 #include "server/server.h"
@@ -57,30 +63,56 @@ static int fail_internal(struct attest_run *a, int r, const char *what)
 	return r ? r : ATT_ERR_INTERNAL;
 }
 
+/* limit_note writes " (limits.policy_max_jmespath)" for a limit, "" for
+ * none: every refusal for a limit names it. */
+static void limit_note(char *out, size_t len, enum att_policy_limit limit)
+{
+	const char *name = att_policy_limit_name(limit);
+	snprintf(out, len, "%s%s%s", *name ? " (" : "", name, *name ? ")" : "");
+}
+
+static void draft_error(struct attest_run *a, const struct att_policy_error *pe)
+{
+	char note[48];
+	limit_note(note, sizeof(note), pe->limit);
+	if (pe->line)
+		att_resp_error(a->resp, 400, "PolicyParsingError",
+			       "draftPolicyForAttestation: line %u, column %u: "
+			       "%s%s",
+			       pe->line, pe->column, pe->msg, note);
+	else
+		att_resp_error(a->resp, 400, "PolicyParsingError",
+			       "draftPolicyForAttestation: %s%s",
+			       pe->msg[0] ? pe->msg : att_diag_msg(&a->d),
+			       note);
+}
+
 static int find_policy(struct attest_run *a)
 {
 	att_diag_clear(&a->d);
 	struct att_policy_error pe = {0};
+	struct att_policy_limits lim;
 	enum att_policy_fail fail = ATT_POLICY_FAIL_NONE;
 	const char *type = att_attest_kind_type(a->rq.kind);
+	char note[48];
 	int r;
+	att_policy_limits_of(&lim, &a->req->prov->limits);
 	if (a->rq.draft) {
-		r = att_cached_policy_compile(&a->pol, a->rq.draft,
-					      a->rq.draft_len, &pe, &a->d);
+		r = att_cached_policy_compile_limited(&a->pol, a->rq.draft,
+						      a->rq.draft_len, &lim,
+						      &pe, &a->d);
 		if (r && !internal(r))
-			att_resp_error(a->resp, 400, "PolicyParsingError",
-				       "draftPolicyForAttestation: line %u, "
-				       "column %u: %s",
-				       pe.line, pe.column, pe.msg);
+			draft_error(a, &pe);
 		else if (r)
 			fail_internal(a, r, "cannot compile the draft policy");
 		return r;
 	}
-	r = att_policy_cache_get(a->ctx->policies, a->req->srv->store,
-				 a->req->prov->name, type, &a->pol, &fail, &pe,
-				 &a->d);
+	r = att_policy_cache_get_limited(a->ctx->policies, a->req->srv->store,
+					 a->req->prov->name, type, &lim,
+					 &a->pol, &fail, &pe, &a->d);
 	if (!r)
 		return 0;
+	limit_note(note, sizeof(note), pe.limit);
 	if (fail == ATT_POLICY_FAIL_NO_POLICY)
 		att_resp_error(a->resp, 400, "Bad request", "%s",
 			       att_diag_msg(&a->d));
@@ -89,8 +121,8 @@ static int find_policy(struct attest_run *a)
 	else
 		att_resp_error(a->resp, 400, "PolicyParsingError",
 			       "the %s policy of this provider cannot be "
-			       "used: %s",
-			       type, att_diag_msg(&a->d));
+			       "used: %s%s",
+			       type, att_diag_msg(&a->d), note);
 	return r;
 }
 
@@ -199,13 +231,19 @@ static int evidence_claims(struct attest_run *a)
 
 static int evaluate(struct attest_run *a)
 {
+	struct att_policy_budget b;
+	char note[48];
 	att_diag_clear(&a->d);
-	int r = att_policy_eval(a->pol->policy, &a->in, &a->pr, false, &a->d);
+	att_policy_budget_of(&b, &a->req->prov->limits);
+	int r = att_policy_eval_budget(a->pol->policy, &a->in, &b, &a->pr,
+				       false, &a->d);
 	if (r && internal(r))
 		return fail_internal(a, r, "policy evaluation");
 	if (r) {
+		limit_note(note, sizeof(note), a->pr.limit);
 		att_resp_error(a->resp, 400, "PolicyEvaluationError",
-			       "the policy failed: %s", att_diag_msg(&a->d));
+			       "the policy failed: %s%s", att_diag_msg(&a->d),
+			       note);
 		return r;
 	}
 	if (!a->pr.authorized) {
@@ -216,6 +254,25 @@ static int evaluate(struct attest_run *a)
 		return ATT_ERR_POLICY_DENY;
 	}
 	return 0;
+}
+
+/* token_too_long answers a token over ATT_MAX_TOKEN_LEN: only the
+ * policy's issued claims can make it so (the evidence claims are bounded
+ * by the quote and request sizes), so it is the policy's output that is
+ * invalid. */
+static int token_too_long(struct attest_run *a)
+{
+	json_t *issued = json_object_get(a->claims, "x-ms-policy");
+	char *text = issued ? json_dumps(issued, JSON_COMPACT) : NULL;
+	size_t n = text ? strlen(text) : 0;
+	free(text);
+	att_resp_error(a->resp, 400, "PolicyEvaluationError",
+		       "the policy's issued claims (%zu claim%s, %zu bytes of "
+		       "JSON in x-ms-policy, most also at the top level) make "
+		       "the token longer than %d bytes (ATT_MAX_TOKEN_LEN)",
+		       a->pr.issued.n, a->pr.issued.n == 1 ? "" : "s", n,
+		       ATT_MAX_TOKEN_LEN);
+	return ATT_ERR_LIMIT;
 }
 
 static int finish(struct attest_run *a)
@@ -233,6 +290,8 @@ static int finish(struct attest_run *a)
 	if (!r)
 		r = att_attest_token(&a->token, a->req, a->claims,
 				     a->rq.draft != NULL, &a->d);
+	if (r == ATT_ERR_LIMIT)
+		return token_too_long(a);
 	if (r)
 		return fail_internal(a, r, "cannot make the token");
 	att_resp_token(a->resp, a->token);

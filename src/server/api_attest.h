@@ -8,6 +8,7 @@
  *                        policy, token
  *   attest_claims.c      verified SGX evidence -> claims
  *   attest_claims_tdx.c  verified TDX evidence -> claims
+ *   attest_claims_sample.c  representative claims of each type
  *   api_attest_token.c   incoming claims, issued claims, signed/unsigned token
  */
 #ifndef ATT_SERVER_API_ATTEST_H
@@ -107,6 +108,12 @@ int att_attest_claims_data(json_t *obj, const struct att_attest_request *r);
  * $-aliases of SGX. Arrays become sets (one claim per element). */
 int att_attest_incoming(struct att_claimset *in, json_t *evidence,
 			enum att_attest_kind kind);
+
+/* att_attest_sample_incoming appends a representative incoming claim set
+ * of type ("SgxEnclave", "OpenEnclave", "TdxVm", "Tpm") to in, for trying
+ * a policy within a budget (attest_claims_sample.c). ATT_ERR_NOT_FOUND
+ * for another type, ATT_ERR_NOMEM. */
+int att_attest_sample_incoming(struct att_claimset *in, const char *type);
 
 /* att_attest_place_issued puts the policy's issued claims into the token:
  * all of them as the object "x-ms-policy", and each also at the top level

@@ -13,7 +13,10 @@
  * "x-ms-policy-signer"?}. Reset deletes the stored policy (the type's
  * default applies again; Tpm has none) and answers "Removed". The stored
  * hash changes with every PUT, so a policy cache keyed by it sees the new
- * policy on the very next request.
+ * policy on the very next request. Both honour the upload's binding
+ * claims (polsign.h) and, under limits.policy_strict_binding, require
+ * them and refuse a rollback; the upload's iat is stored as the type's
+ * current binding iat (docs/policy-management.md).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include "policy/policy.h"
 #include "server/api_policy_mgmt.h"
 #include "server/handlers.h"
+#include "server/policy_budget.h"
 #include "server/polsign.h"
 #include "server/provider.h"
 #include "server/server.h"
@@ -78,11 +82,45 @@ static int check_upload(struct att_req *req, struct att_resp *resp,
 	return r;
 }
 
-/* compile_check compiles the uploaded policy; PolicyParsingError when it
- * does not compile. */
-static int compile_check(struct att_resp *resp, const struct att_jws *jws)
+/* bind_check checks the upload's binding claims and, under strict
+ * binding, the rollback rule against the type's current binding iat
+ * (noop: the change would change nothing). *iat gets the upload's iat (0:
+ * none). Fills resp and returns non-zero on refusal. Call with the change
+ * lock held (the current iat must not change meanwhile). */
+static int bind_check(struct att_req *req, struct att_resp *resp,
+		      const struct att_polsign *ps, const char *type,
+		      bool reset, bool noop, int64_t *iat)
+{
+	struct att_polsign_expect e = {
+		.type = type,
+		.issuer = req->prov->base_url,
+		.now = req->now,
+		.strict = req->prov->limits.policy_strict_binding,
+		.reset = reset};
+	struct att_polsign_binding b;
+	struct att_diag d = {0};
+	int64_t cur = 0;
+	int r = att_polsign_check_binding(&b, &ps->jws, &e, &d);
+	if (!r && e.strict &&
+	    (r = att_store_policy_iat(req->srv->store, req->prov->name, type,
+				      &cur, &d)) == 0)
+		r = att_polsign_check_rollback(b.iat, cur, noop, type, &d);
+	if (r)
+		att_polmgmt_binding_error(resp, r, &d);
+	*iat = b.has_iat ? b.iat : 0;
+	return r;
+}
+
+/* compile_check compiles the uploaded policy within the provider's limits
+ * (PolicyParsingError when it does not compile, naming a limit it
+ * exceeds), then tries it on a representative claim set of the type
+ * within the provider's budget (PolicyEvaluationError when it cannot run
+ * within it: policy_budget.h). */
+static int compile_check(struct att_req *req, struct att_resp *resp,
+			 const char *type, const struct att_jws *jws)
 {
 	struct att_policy_error pe = {0};
+	struct att_policy_limits lim;
 	struct att_policy *pol = NULL;
 	struct att_diag d = {0};
 	char *text = NULL;
@@ -93,17 +131,28 @@ static int compile_check(struct att_resp *resp, const struct att_jws *jws)
 			       att_diag_msg(&d));
 		return r;
 	}
-	r = att_policy_compile(&pol, text, len, &pe, &d);
+	att_policy_limits_of(&lim, &req->prov->limits);
+	r = att_policy_compile_limited(&pol, text, len, &lim, &pe, &d);
+	const char *ln = att_policy_limit_name(pe.limit);
 	if (r == ATT_ERR_NOMEM)
 		att_resp_error(resp, 500, "InternalError", "out of memory");
 	else if (r && pe.line)
 		att_resp_error(resp, 400, "PolicyParsingError",
-			       "Policy parsing error at line %u, column %u: %s",
-			       pe.line, pe.column, pe.msg);
+			       "Policy parsing error at line %u, column %u: "
+			       "%s%s%s%s",
+			       pe.line, pe.column, pe.msg, *ln ? " (" : "", ln,
+			       *ln ? ")" : "");
 	else if (r)
 		att_resp_error(resp, 400, "PolicyParsingError",
 			       "Policy parsing error: %s",
 			       pe.msg[0] ? pe.msg : att_diag_msg(&d));
+	else if ((r = att_policy_trial(pol, type, &req->prov->limits, &d)))
+		att_resp_error(resp, r == ATT_ERR_NOMEM ? 500 : 400,
+			       r == ATT_ERR_NOMEM ? "InternalError"
+						  : "PolicyEvaluationError",
+			       "the policy cannot run within this provider's "
+			       "budget: %s",
+			       att_diag_msg(&d));
 	att_policy_free(pol);
 	free(text);
 	return r;
@@ -127,13 +176,35 @@ static int old_hash(struct att_req *req, const char *type, char **out,
 	return r;
 }
 
-/* store_policy writes the policy and its audit record (one transaction). */
+/* put_prepare hashes the upload, reads the stored policy's hash (*old,
+ * NULL when none) and checks the binding claims (bind_check); fills resp
+ * and returns non-zero on failure. */
+static int put_prepare(struct att_req *req, struct att_resp *resp,
+		       const struct att_polsign *ps, const char *type,
+		       const char *jws, size_t len, char hash[static 44],
+		       char **old, int64_t *iat)
+{
+	struct att_diag d = {0};
+	att_polmgmt_token_hash(hash, jws, len);
+	if (old_hash(req, type, old, &d) != 0) {
+		att_resp_error(resp, 500, "InternalError",
+			       "cannot read the stored policy: %s",
+			       att_diag_msg(&d));
+		return ATT_ERR_STORE;
+	}
+	return bind_check(req, resp, ps, type, false,
+			  *old && !strcmp(*old, hash), iat);
+}
+
+/* store_policy writes the policy and its audit record (one transaction);
+ * old is the replaced policy's hash (NULL: none), iat the binding iat. */
 static int store_policy(struct att_req *req, const char *type,
 			const struct att_polsign *ps, const char *jws,
-			size_t len, const char *hash, struct att_diag *d)
+			size_t len, const char *hash, const char *old,
+			int64_t iat, struct att_diag *d)
 {
-	char actor[ATT_AUDIT_ACTOR_LEN], *old = NULL, *copy = strndup(jws, len);
-	int r = copy ? old_hash(req, type, &old, d) : ATT_ERR_NOMEM;
+	char actor[ATT_AUDIT_ACTOR_LEN], *copy = strndup(jws, len);
+	int r = copy ? 0 : ATT_ERR_NOMEM;
 	if (r)
 		goto out;
 	att_polmgmt_actor(actor, req->auth_claims, ps->thumbprint);
@@ -141,18 +212,18 @@ static int store_policy(struct att_req *req, const char *type,
 				     .type = (char *)type,
 				     .jws = copy,
 				     .hash = (char *)hash,
-				     .updated = req->now};
+				     .updated = req->now,
+				     .iat = iat};
 	struct att_store_audit a = {.provider = req->prov->name,
 				    .time = req->now,
 				    .actor = actor,
 				    .action = "set-policy",
 				    .type = (char *)type,
-				    .old_hash = old,
+				    .old_hash = (char *)old,
 				    .new_hash = (char *)hash};
 	r = att_store_policy_put(req->srv->store, &p, &a, d);
 out:
 	free(copy);
-	free(old);
 	return r;
 }
 
@@ -178,19 +249,22 @@ void att_api_policy_put(struct att_req *req, struct att_resp *resp)
 {
 	struct att_polsign ps;
 	struct att_diag d = {0};
-	char *owned = NULL, hash[44];
+	char *owned = NULL, *old = NULL, hash[44];
 	const char *jws = NULL;
 	size_t len = 0;
+	int64_t iat = 0;
 	const char *type = path_type(req, resp);
 	att_polsign_init(&ps);
 	if (!type)
 		return;
 	att_polmgmt_lock();
 	bool ok = check_upload(req, resp, &ps, &owned, &jws, &len) == 0 &&
-		  compile_check(resp, &ps.jws) == 0;
+		  put_prepare(req, resp, &ps, type, jws, len, hash, &old,
+			      &iat) == 0 &&
+		  compile_check(req, resp, type, &ps.jws) == 0;
 	if (ok) {
-		att_polmgmt_token_hash(hash, jws, len);
-		if (store_policy(req, type, &ps, jws, len, hash, &d) != 0) {
+		if (store_policy(req, type, &ps, jws, len, hash, old, iat,
+				 &d) != 0) {
 			att_resp_error(resp, 500, "InternalError",
 				       "cannot store the policy: %s",
 				       att_diag_msg(&d));
@@ -202,27 +276,28 @@ void att_api_policy_put(struct att_req *req, struct att_resp *resp)
 		reply_result(req, resp, "Updated", hash, ps.signer_jwk);
 	att_polsign_release(&ps);
 	free(owned);
+	free(old);
 }
 
-/* delete_policy removes the stored policy with its audit record; no
- * stored policy is not an error (nothing changes, nothing is logged). */
+/* delete_policy removes the stored policy (hash old) with its audit
+ * record and records iat as the type's binding iat; no stored policy (old
+ * NULL) is not an error (nothing changes, nothing is logged). */
 static int delete_policy(struct att_req *req, const char *type,
-			 const struct att_polsign *ps, struct att_diag *d)
+			 const struct att_polsign *ps, const char *old,
+			 int64_t iat, struct att_diag *d)
 {
-	char actor[ATT_AUDIT_ACTOR_LEN], *old = NULL;
-	int r = old_hash(req, type, &old, d);
-	if (r || !old)
-		return r;
+	char actor[ATT_AUDIT_ACTOR_LEN];
+	if (!old)
+		return 0;
 	att_polmgmt_actor(actor, req->auth_claims, ps->thumbprint);
 	struct att_store_audit a = {.provider = req->prov->name,
 				    .time = req->now,
 				    .actor = actor,
 				    .action = "reset-policy",
 				    .type = (char *)type,
-				    .old_hash = old};
-	r = att_store_policy_delete(req->srv->store, req->prov->name, type, &a,
-				    d);
-	free(old);
+				    .old_hash = (char *)old};
+	int r = att_store_policy_reset(req->srv->store, req->prov->name, type,
+				       iat, &a, d);
 	return r == ATT_ERR_NOT_FOUND ? 0 : r;
 }
 
@@ -230,20 +305,24 @@ void att_api_policy_reset(struct att_req *req, struct att_resp *resp)
 {
 	struct att_polsign ps;
 	struct att_diag d = {0};
-	char *owned = NULL;
+	char *owned = NULL, *old = NULL;
 	const char *jws = NULL;
 	size_t len = 0;
+	int64_t iat = 0;
 	const char *type = path_type(req, resp);
 	att_polsign_init(&ps);
 	if (!type)
 		return;
 	att_polmgmt_lock();
 	bool ok = check_upload(req, resp, &ps, &owned, &jws, &len) == 0;
-	if (ok && ps.jws.payload_len) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "a reset JWS must have an empty payload");
+	if (ok && old_hash(req, type, &old, &d) != 0) {
+		att_resp_error(resp, 500, "InternalError",
+			       "cannot read the stored policy: %s",
+			       att_diag_msg(&d));
 		ok = false;
-	} else if (ok && delete_policy(req, type, &ps, &d) != 0) {
+	}
+	ok = ok && bind_check(req, resp, &ps, type, true, !old, &iat) == 0;
+	if (ok && delete_policy(req, type, &ps, old, iat, &d) != 0) {
 		att_resp_error(resp, 500, "InternalError",
 			       "cannot reset the policy: %s", att_diag_msg(&d));
 		ok = false;
@@ -253,4 +332,5 @@ void att_api_policy_reset(struct att_req *req, struct att_resp *resp)
 		reply_result(req, resp, "Removed", NULL, ps.signer_jwk);
 	att_polsign_release(&ps);
 	free(owned);
+	free(old);
 }

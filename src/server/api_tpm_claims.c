@@ -24,6 +24,7 @@
 #include "evidence/tpm/proto.h"
 #include "policy/policy.h"
 #include "server/api_tpm.h"
+#include "server/policy_budget.h"
 #include "server/provider.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -69,13 +70,34 @@ static int policy_text(struct att_tpm_policy *p, const char *jws,
 	return r;
 }
 
+/* eval_within evaluates within the provider's budget (policy_budget.h);
+ * a refusal for the budget names the limit. */
+static int eval_within(const struct att_policy *pol,
+		       const struct att_claimset *in,
+		       const struct att_provider_limits *l,
+		       struct att_policy_result *res, struct att_diag *d)
+{
+	struct att_policy_budget b;
+	att_policy_budget_of(&b, l);
+	int r = att_policy_eval_budget(pol, in, &b, res, false, d);
+	if (r && res->limit != ATT_POLICY_LIMIT_NONE) {
+		char msg[ATT_DIAG_LEN];
+		snprintf(msg, sizeof(msg), "%s", att_diag_msg(d));
+		att_diag_clear(d);
+		att_diag_set(d, r, "%s (%s)", msg,
+			     att_policy_limit_name(res->limit));
+	}
+	return r;
+}
+
 /* config evaluates the configuration rules (over no incoming claim). */
-static int config(struct att_tpm_policy *p, struct att_diag *d)
+static int config(struct att_tpm_policy *p, const struct att_provider_limits *l,
+		  struct att_diag *d)
 {
 	struct att_claimset none;
 	struct att_policy_result res;
 	att_claimset_init(&none);
-	int r = att_policy_eval(p->compiled, &none, &res, false, d);
+	int r = eval_within(p->compiled, &none, l, &res, d);
 	if (r == 0) {
 		json_t *v =
 		    json_object_get(res.properties, "require_valid_aik_cert");
@@ -122,14 +144,20 @@ int att_tpm_policy_load(struct att_tpm_policy *p, struct att_req *req,
 			       att_diag_msg(&d));
 		goto fail;
 	}
-	if ((r = att_policy_compile(&p->compiled, p->text, p->len, NULL, &d)) ||
+	struct att_policy_limits lim;
+	struct att_policy_error pe = {0};
+	att_policy_limits_of(&lim, &req->prov->limits);
+	if ((r = att_policy_compile_limited(&p->compiled, p->text, p->len,
+					    &lim, &pe, &d)) ||
 	    (r = att_policy_hash(p->hash, p->text, p->len))) {
+		const char *ln = att_policy_limit_name(pe.limit);
 		att_resp_error(resp, 400, "PolicyParsingError",
-			       "the Tpm policy does not compile: %s",
-			       att_diag_msg(&d));
+			       "the Tpm policy does not compile: %s%s%s%s",
+			       att_diag_msg(&d), *ln ? " (" : "", ln,
+			       *ln ? ")" : "");
 		goto fail;
 	}
-	if ((r = config(p, &d)) != 0) {
+	if ((r = config(p, &req->prov->limits, &d)) != 0) {
 		att_resp_error(resp, 400, "PolicyEvaluationError",
 			       "configurationrules: %s", att_diag_msg(&d));
 		goto fail;
@@ -347,7 +375,8 @@ void att_tpm_finish(struct att_req *req, struct att_resp *resp,
 		att_resp_error(resp, 500, "InternalError", "out of memory");
 		goto out;
 	}
-	if (att_policy_eval(pol->compiled, &in, &res, false, &d) != 0) {
+	if (eval_within(pol->compiled, &in, &req->prov->limits, &res, &d) !=
+	    0) {
 		att_resp_error(resp, 400, "PolicyEvaluationError",
 			       "the Tpm policy failed: %s", att_diag_msg(&d));
 		goto out;

@@ -184,6 +184,9 @@ int att_attest_claims_tcb(json_t *o, const struct att_dcap_result *res,
 	if (!r && verify_time_override)
 		r = set_time(o, "x-attestd-verify-time-override",
 			     verify_time_override);
+	if (!r && res->trailing_len) /* the zero padding that was ignored */
+		r = set(o, "x-attestd-quote-trailing-bytes",
+			json_integer((json_int_t)res->trailing_len));
 	return r;
 }
 

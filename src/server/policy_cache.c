@@ -118,12 +118,21 @@ int att_cached_policy_compile(struct att_cached_policy **out,
 			      struct att_policy_error *err,
 			      struct att_diag *d)
 {
+	return att_cached_policy_compile_limited(out, text, len, NULL, err, d);
+}
+
+int att_cached_policy_compile_limited(struct att_cached_policy **out,
+				      const char *text, size_t len,
+				      const struct att_policy_limits *lim,
+				      struct att_policy_error *err,
+				      struct att_diag *d)
+{
 	struct att_cached_policy *p = calloc(1, sizeof(*p));
 	*out = NULL;
 	if (!p)
 		return ATT_ERR_NOMEM;
 	p->refs = 1;
-	int r = att_policy_compile(&p->policy, text, len, err, d);
+	int r = att_policy_compile_limited(&p->policy, text, len, lim, err, d);
 	if (!r && (r = att_policy_hash(p->hash, text, len)) != 0)
 		att_diag_set(d, r, "cannot hash the policy text");
 	if (r) {
@@ -224,8 +233,9 @@ out:
 
 /* load builds the entry for a stored JWS (jws != NULL) or the default. */
 static int load(struct att_cached_policy **out, const char *type,
-		const char *jws, enum att_policy_fail *fail,
-		struct att_policy_error *err, struct att_diag *d)
+		const char *jws, const struct att_policy_limits *lim,
+		enum att_policy_fail *fail, struct att_policy_error *err,
+		struct att_diag *d)
 {
 	if (!jws) {
 		const char *text = att_policy_default_text(type);
@@ -237,10 +247,12 @@ static int load(struct att_cached_policy **out, const char *type,
 					    "provider, and it has no default",
 					    type);
 		}
-		int r = att_cached_policy_compile(out, text, strlen(text),
-						  err, d);
+		int r = att_cached_policy_compile_limited(out, text,
+							  strlen(text), lim,
+							  err, d);
 		if (r)
-			*fail = ATT_POLICY_FAIL_INTERNAL;
+			*fail = r == ATT_ERR_LIMIT ? ATT_POLICY_FAIL_PARSE
+						   : ATT_POLICY_FAIL_INTERNAL;
 		else
 			(*out)->is_default = true;
 		return r;
@@ -251,7 +263,8 @@ static int load(struct att_cached_policy **out, const char *type,
 	json_t *signer = NULL;
 	int r = att_policy_text_from_jws(&text, &len, hash, &signer, jws, d);
 	if (!r)
-		r = att_cached_policy_compile(out, text, len, err, d);
+		r = att_cached_policy_compile_limited(out, text, len, lim, err,
+						      d);
 	if (r) {
 		*fail = r == ATT_ERR_NOMEM ? ATT_POLICY_FAIL_INTERNAL
 					   : ATT_POLICY_FAIL_STORED;
@@ -382,6 +395,19 @@ int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
 			 enum att_policy_fail *fail,
 			 struct att_policy_error *err, struct att_diag *d)
 {
+	return att_policy_cache_get_limited(c, store, provider, type, NULL,
+					    out, fail, err, d);
+}
+
+int att_policy_cache_get_limited(struct att_policy_cache *c,
+				 struct att_store *store, const char *provider,
+				 const char *type,
+				 const struct att_policy_limits *lim,
+				 struct att_cached_policy **out,
+				 enum att_policy_fail *fail,
+				 struct att_policy_error *err,
+				 struct att_diag *d)
+{
 	struct att_store_policy row = {0};
 	*out = NULL;
 	*fail = ATT_POLICY_FAIL_NONE;
@@ -399,7 +425,8 @@ int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
 	const char *key = stored ? row.hash : ATT_POLICY_CACHE_DEFAULT;
 	r = 0;
 	if (!lookup(c, provider, type, key, st, out)) {
-		r = load(out, type, stored ? row.jws : NULL, fail, err, d);
+		r = load(out, type, stored ? row.jws : NULL, lim, fail, err,
+			 d);
 		if (!r)
 			publish(c, provider, type, key, *out, st);
 	}

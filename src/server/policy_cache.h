@@ -70,12 +70,32 @@ int att_policy_cache_get(struct att_policy_cache *c, struct att_store *store,
 			 enum att_policy_fail *fail,
 			 struct att_policy_error *err, struct att_diag *d);
 
+/* att_policy_cache_get_limited is att_policy_cache_get compiling within
+ * the provider's compile limits (NULL: the hard limits only). A provider's
+ * limits are fixed for the life of the process, so entries need not be
+ * keyed by them. A policy over the limits is ATT_POLICY_FAIL_STORED (or
+ * _PARSE for a default) with err->limit naming the limit. */
+int att_policy_cache_get_limited(struct att_policy_cache *c,
+				 struct att_store *store, const char *provider,
+				 const char *type,
+				 const struct att_policy_limits *lim,
+				 struct att_cached_policy **out,
+				 enum att_policy_fail *fail,
+				 struct att_policy_error *err,
+				 struct att_diag *d);
+
 /* att_cached_policy_compile makes an uncached entry from policy text
  * (draftPolicyForAttestation): compiled, hashed, unsigned. */
 int att_cached_policy_compile(struct att_cached_policy **out,
 			      const char *text, size_t len,
 			      struct att_policy_error *err,
 			      struct att_diag *d);
+/* ... within lim (NULL: the hard limits only). */
+int att_cached_policy_compile_limited(struct att_cached_policy **out,
+				      const char *text, size_t len,
+				      const struct att_policy_limits *lim,
+				      struct att_policy_error *err,
+				      struct att_diag *d);
 
 void att_cached_policy_unref(struct att_cached_policy *p);
 

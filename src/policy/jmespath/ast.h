@@ -18,6 +18,7 @@
 #include "base/diag.h"
 #include "base/limits.h"
 #include "policy/jmespath/jmespath.h"
+#include "policy/meter.h"
 
 /* ATT_JMESPATH_MAX_STRING_LEN and ATT_JMESPATH_MAX_VALUE_DEPTH are in
  * base/limits.h. */
@@ -106,13 +107,20 @@ struct att_jmespath {
 	size_t len;
 };
 
-/* Evaluation state of one att_jmespath_eval call. */
+/* Evaluation state of one att_jmespath_eval call. The meter is the
+ * call's own (ATT_MAX_JMESPATH_STEPS) or the calling policy's. */
 struct jp_ctx {
 	const struct att_jmespath *jp;
 	struct att_diag *diag;
-	unsigned long long fuel;
+	struct att_pol_meter *m;
 	unsigned depth;
 };
+
+/* What a new JSON value is charged (bytes; docs/jmespath.md "Limits"):
+ * each value, each array slot, each object member. */
+#define JP_VALUE_BYTES 64
+#define JP_SLOT_BYTES 16
+#define JP_MEMBER_BYTES 64
 
 /* lexer.c */
 struct jp_lexer {
@@ -145,9 +153,27 @@ double att_jp_number(const json_t *v);
 int att_jp_num_cmp(const json_t *a, const json_t *b);
 int att_jp_str_cmp(const json_t *a, const json_t *b);
 int att_jp_equal(struct jp_ctx *c, const json_t *a, const json_t *b, bool *eq);
-int att_jp_charge(struct jp_ctx *c, unsigned long long steps);
-/* att_jp_charge_bytes pays for scanning or hashing n bytes. */
-int att_jp_charge_bytes(struct jp_ctx *c, size_t n);
+/* att_jp_out_of_budget sets the limit message of an empty meter and
+ * returns ATT_ERR_LIMIT. */
+int att_jp_out_of_budget(struct jp_ctx *c);
+/* att_jp_charge pays steps (inline: it runs at every node). */
+static inline int att_jp_charge(struct jp_ctx *c, unsigned long long steps)
+{
+	return att_pol_meter_steps(c->m, steps) ? att_jp_out_of_budget(c) : 0;
+}
+/* att_jp_charge_bytes pays for scanning or hashing n bytes (steps). */
+static inline int att_jp_charge_bytes(struct jp_ctx *c, size_t n)
+{
+	return att_jp_charge(c, n / 64);
+}
+/* att_jp_charge_alloc pays for n bytes of memory about to be allocated. */
+static inline int att_jp_charge_alloc(struct jp_ctx *c, size_t n)
+{
+	return att_pol_meter_bytes(c->m, n) ? att_jp_out_of_budget(c) : 0;
+}
+/* att_jp_charge_new pays for a value just made (v not shared with the
+ * input): its own size, not its members' (made and charged before). */
+int att_jp_charge_new(struct jp_ctx *c, const json_t *v);
 int att_jp_dump(struct jp_ctx *c, const json_t *v, struct att_buf *out);
 int att_jp_copy(struct jp_ctx *c, const json_t *v, json_t **out);
 size_t att_jp_utf8_count(const char *s, size_t len);

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * JMESPath evaluator: walks the compiled AST over a jansson value. Every
- * node visit costs one step of fuel (ATT_MAX_JMESPATH_STEPS per call) and
- * the recursion depth is bounded by ATT_MAX_JMESPATH_DEPTH, so no
- * expression can hang or exhaust the stack. Results are new references:
- * parts of the input are shared (json_incref), literals are copied, so
- * the AST is never written and may be evaluated from several threads.
+ * node visit costs one step of the meter (ATT_MAX_JMESPATH_STEPS per call,
+ * or the calling policy's budget), every value made costs its bytes
+ * (JP_*_BYTES, charged before the memory is taken where a value can grow
+ * beyond its inputs), and the recursion depth is bounded by
+ * ATT_MAX_JMESPATH_DEPTH, so no expression can hang, hog memory or
+ * exhaust the stack. Results are new references: parts of the input are
+ * shared (json_incref), literals are copied, so the AST is never written
+ * and may be evaluated from several threads.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "policy/jmespath/ast.h"
+#include "policy/meter.h"
 
 static int eval_field(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 		      json_t **out)
@@ -68,11 +72,16 @@ static int eval_slice(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 	long long stop = n->has[1]  ? slice_bound(n->idx[1], len, step)
 			 : step < 0 ? -1
 				    : len;
+	int rc = att_jp_charge_alloc(c, JP_VALUE_BYTES);
+	if (rc)
+		return rc;
 	json_t *res = json_array();
 	if (!res)
 		return att_jp_nomem(c);
 	for (long long i = start; step > 0 ? i < stop : i > stop;) {
 		int r = att_jp_charge(c, 1);
+		if (r == 0)
+			r = att_jp_charge_alloc(c, JP_SLOT_BYTES);
 		if (r == 0 &&
 		    json_array_append(res, json_array_get(cur, (size_t)i)))
 			r = att_jp_nomem(c);
@@ -192,6 +201,10 @@ static int collect(struct jp_ctx *c, const struct jp_node *n, json_t *item,
 		return r;
 	if (json_is_null(v))
 		return 0;
+	if ((r = att_jp_charge_alloc(c, JP_SLOT_BYTES))) {
+		json_decref(v);
+		return r;
+	}
 	return json_array_append_new(res, v) ? att_jp_nomem(c) : 0;
 }
 
@@ -208,7 +221,8 @@ static int eval_project(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 		*out = json_null();
 		return 0;
 	}
-	if (!(res = json_array()))
+	if ((r = att_jp_charge_alloc(c, JP_VALUE_BYTES)) == 0 &&
+	    !(res = json_array()))
 		r = att_jp_nomem(c);
 	if (obj) {
 		const char *k;
@@ -231,8 +245,10 @@ static int eval_project(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 
 static int flatten_into(struct jp_ctx *c, json_t *res, json_t *item)
 {
-	int r =
-	    att_jp_charge(c, json_is_array(item) ? json_array_size(item) : 1);
+	size_t n = json_is_array(item) ? json_array_size(item) : 1;
+	int r = att_jp_charge(c, n);
+	if (r == 0)
+		r = att_jp_charge_alloc(c, JP_SLOT_BYTES * n);
 	if (r)
 		return r;
 	if (json_is_array(item))
@@ -254,7 +270,8 @@ static int eval_flatten(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 		*out = json_null();
 		return 0;
 	}
-	if (!(res = json_array()))
+	if ((r = att_jp_charge_alloc(c, JP_VALUE_BYTES)) == 0 &&
+	    !(res = json_array()))
 		r = att_jp_nomem(c);
 	for (size_t i = 0; r == 0 && i < json_array_size(base); i++)
 		r = flatten_into(c, res, json_array_get(base, i));
@@ -274,8 +291,13 @@ static int eval_multi(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 		return 0;
 	}
 	bool hash = n->kind == JN_MHASH;
+	int r = att_jp_charge_alloc(
+	    c, JP_VALUE_BYTES + n->nkids * (hash ? JP_MEMBER_BYTES
+						  : JP_SLOT_BYTES));
+	if (r)
+		return r;
 	json_t *res = hash ? json_object() : json_array(), *v = NULL;
-	int r = res ? 0 : att_jp_nomem(c);
+	r = res ? 0 : att_jp_nomem(c);
 	for (size_t i = 0; r == 0 && i < n->nkids; i++) {
 		if ((r = att_jp_eval(c, n->kids[i], cur, &v)))
 			break;
@@ -366,16 +388,29 @@ int att_jp_eval(struct jp_ctx *c, const struct jp_node *n, json_t *cur,
 	return r;
 }
 
+int att_jmespath_eval_metered(const struct att_jmespath *jp, json_t *data,
+			      struct att_pol_meter *m, json_t **out,
+			      struct att_diag *diag)
+{
+	struct jp_ctx c = {.jp = jp, .diag = diag, .m = m};
+	*out = NULL;
+	if (!jp || !m)
+		return att_diag_set(diag, ATT_ERR_INVALID_ARG,
+				    "jmespath: no compiled expression or meter");
+	return att_jp_eval(&c, jp->root, data ? data : json_null(), out);
+}
+
 int att_jmespath_eval(const struct att_jmespath *jp, json_t *data, json_t **out,
 		      struct att_diag *diag)
 {
-	struct jp_ctx c = {
-	    .jp = jp, .diag = diag, .fuel = ATT_MAX_JMESPATH_STEPS};
-	*out = NULL;
-	if (!jp)
-		return att_diag_set(diag, ATT_ERR_INVALID_ARG,
-				    "jmespath: no compiled expression");
-	return att_jp_eval(&c, jp->root, data ? data : json_null(), out);
+	struct att_pol_meter m;
+	att_pol_meter_init(&m, ATT_MAX_JMESPATH_STEPS, UINT64_MAX, 0);
+	return att_jmespath_eval_metered(jp, data, &m, out, diag);
+}
+
+unsigned att_jmespath_height(const struct att_jmespath *jp)
+{
+	return jp && jp->root ? jp->root->depth : 0;
 }
 
 int att_jmespath_search(const char *expr, json_t *data, unsigned flags,

@@ -907,6 +907,15 @@ int att_jp_func_call(struct jp_ctx *c, const struct jp_node *call, json_t *cur,
 		r = check_arg(&k, i, d->types[i < 2 ? i : 1]);
 	if (r == 0)
 		r = d->impl(&k, out);
+	/* While the arguments are held, a result with one reference is one
+	 * the function made (shared parts of the input have more; they may
+	 * be shared with other threads too, hence the atomic read). */
+	if (r == 0 && *out &&
+	    __atomic_load_n(&(*out)->refcount, __ATOMIC_RELAXED) == 1 &&
+	    (r = att_jp_charge_new(c, *out)) != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	for (size_t i = 0; i < k.n; i++)
 		json_decref(a[i].v);
 	if (a != stack)

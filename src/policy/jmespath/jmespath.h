@@ -37,6 +37,20 @@ int att_jmespath_compile(struct att_jmespath **out, const char *expr,
 int att_jmespath_eval(const struct att_jmespath *jp, json_t *data,
 		      json_t **out, struct att_diag *diag);
 
+/* att_jmespath_eval_metered is att_jmespath_eval charging the caller's
+ * meter (policy/meter.h) instead of a fuel of ATT_MAX_JMESPATH_STEPS:
+ * every step, and the bytes of every value the evaluation makes (see
+ * docs/jmespath.md, "Limits"). When the meter runs out the result is
+ * ATT_ERR_LIMIT and m->hit says which part. */
+struct att_pol_meter;
+int att_jmespath_eval_metered(const struct att_jmespath *jp, json_t *data,
+			      struct att_pol_meter *m, json_t **out,
+			      struct att_diag *diag);
+
+/* att_jmespath_height returns the height of the compiled syntax tree (1
+ * for a lone identifier); 0 for NULL. */
+unsigned att_jmespath_height(const struct att_jmespath *jp);
+
 /* att_jmespath_search compiles and evaluates in one call. */
 int att_jmespath_search(const char *expr, json_t *data, unsigned flags,
 			json_t **out, struct att_diag *diag);

@@ -16,6 +16,7 @@
 
 #include "attest/err.h"
 #include "policy/jmespath/ast.h"
+#include "policy/meter.h"
 
 size_t att_jp_utf8_count(const char *s, size_t len)
 {
@@ -123,21 +124,23 @@ const char *att_jmespath_errtype(int err)
 	}
 }
 
-int att_jp_charge(struct jp_ctx *c, unsigned long long steps)
+int att_jp_out_of_budget(struct jp_ctx *c)
 {
-	if (c->fuel < steps) {
-		c->fuel = 0;
-		return att_diag_set(c->diag, ATT_ERR_LIMIT,
-				    "limit: evaluation exceeded %d steps",
-				    ATT_MAX_JMESPATH_STEPS);
-	}
-	c->fuel -= steps;
-	return 0;
+	char msg[160];
+	att_pol_meter_describe(c->m, "evaluation", msg, sizeof(msg));
+	return att_diag_set(c->diag, ATT_ERR_LIMIT, "limit: %s", msg);
 }
 
-int att_jp_charge_bytes(struct jp_ctx *c, size_t n)
+int att_jp_charge_new(struct jp_ctx *c, const json_t *v)
 {
-	return att_jp_charge(c, n / 64);
+	size_t n = JP_VALUE_BYTES;
+	if (json_is_array(v))
+		n += JP_SLOT_BYTES * json_array_size(v);
+	else if (json_is_object(v))
+		n += JP_MEMBER_BYTES * json_object_size(v);
+	else if (json_is_string(v))
+		n += json_string_length(v);
+	return att_jp_charge_alloc(c, n);
 }
 
 static int value_too_deep(struct jp_ctx *c)
@@ -559,6 +562,8 @@ static int copy_rec(struct jp_ctx *c, const json_t *v, json_t **out,
 {
 	int r = att_jp_charge(c, 1);
 	*out = NULL;
+	if (r == 0)
+		r = att_jp_charge_new(c, v);
 	if (r)
 		return r;
 	if (depth > ATT_JMESPATH_MAX_VALUE_DEPTH)
@@ -592,7 +597,9 @@ int att_jp_copy(struct jp_ctx *c, const json_t *v, json_t **out)
 
 char *att_jmespath_to_json(json_t *value)
 {
-	struct jp_ctx c = {.fuel = ~0ULL};
+	struct att_pol_meter m;
+	att_pol_meter_init(&m, UINT64_MAX, UINT64_MAX, 0);
+	struct jp_ctx c = {.m = &m};
 	struct att_buf b;
 	att_buf_init(&b, ATT_JMESPATH_MAX_STRING_LEN);
 	if (att_jp_dump(&c, value, &b))
