@@ -24,7 +24,6 @@
 #define ATT_MAX_JSON_DEPTH 64
 #define ATT_MAX_TOKEN_LEN (256 * 1024)
 #define ATT_MAX_POLICY_LEN (256 * 1024)
-#define ATT_MAX_POLICY_STEPS 1000000
 #define ATT_MAX_POLICY_DEPTH 128
 #define ATT_MAX_POLICY_CLAIMS 10000
 #define ATT_MAX_JMESPATH_LEN (16 * 1024)
@@ -42,8 +41,30 @@
 #define ATT_MAX_HTTP_HEADER (16 * 1024)
 #define ATT_MAX_HTTP_CONNECTIONS 1024
 #define ATT_HTTP_TIMEOUT_SECONDS 30
+/* Slow clients and strict parsing (server.c, conn_guard.c, http_strict.c) */
+#define ATT_MAX_HTTP_CONNECTIONS_PER_ADDRESS 64 /* IPv6: per /64 */
+#define ATT_HTTP_HEADER_TIMEOUT_SECONDS 10 /* TLS handshake + headers */
+#define ATT_HTTP_BODY_TIMEOUT_SECONDS 60   /* the whole request body */
+#define ATT_HTTP_CONNECTION_HEADROOM 64 /* accepted past max, then evicted */
+#define ATT_MAX_HTTP_TARGET_LEN 8192
+#define ATT_MAX_HTTP_QUERY_PARAMS 64
+#define ATT_MAX_HTTP_HEADER_FIELDS 100
+#define ATT_HTTP_LOG_LINES_PER_SECOND 5 /* libmicrohttpd's own messages */
+#define ATT_HTTP_GUARD_LOG_SECONDS 10    /* summary of cut connections */
 #define ATT_MAX_PROVIDERS 1024
 #define ATT_MAX_CLOCK_SKEW_SECONDS 300
+
+/* Time values. A NumericDate (exp, nbf, iat of a JWT) is accepted only
+ * within [ATT_NUMERICDATE_MIN, ATT_NUMERICDATE_MAX]: 1970-01-01T00:00:00Z
+ * .. 9999-12-31T23:59:59Z. att_time_format writes a date for
+ * [ATT_TIME_TEXT_MIN, ATT_TIME_TEXT_MAX] (years 0000..9999) and the bare
+ * number otherwise; att_days_from_civil clamps the year to
+ * +-ATT_CIVIL_MAX_ABS_YEAR so that its arithmetic cannot overflow. */
+#define ATT_NUMERICDATE_MIN 0
+#define ATT_NUMERICDATE_MAX 253402300799LL
+#define ATT_TIME_TEXT_MIN (-62167219200LL)
+#define ATT_TIME_TEXT_MAX 253402300799LL
+#define ATT_CIVIL_MAX_ABS_YEAR 1000000000000LL
 
 /* Diagnostics */
 #define ATT_DIAG_LEN 512
@@ -61,6 +82,14 @@
 #define ATT_JWKS_FETCH_TIMEOUT_SECONDS 10
 #define ATT_JWKS_CACHE_SECONDS 3600
 #define ATT_JWKS_REFETCH_COOLDOWN_SECONDS 60
+/* Bearer-token JWKS fetching off the request path (server/jwks_fetch.h). */
+#define ATT_JWKS_CONNECT_TIMEOUT_SECONDS 3
+#define ATT_JWKS_REFRESH_AHEAD_SECONDS 300 /* refresh before CACHE ends */
+#define ATT_JWKS_MAX_STALE_SECONDS 86400   /* serve a stale JWKS this long */
+#define ATT_JWKS_BACKOFF_MIN_SECONDS 1     /* after the first failure */
+#define ATT_JWKS_BACKOFF_MAX_SECONDS 300   /* doubling up to this */
+#define ATT_JWKS_WAIT_MS 200 /* a request waits for a first fetch */
+#define ATT_JWKS_MAX_URL_LEN 2048
 #define ATT_PROVIDER_NAME_MAX 63
 #define ATT_AUTH_SKEW_SECONDS 60
 #define ATT_POLICY_TOKEN_LIFETIME_SECONDS 3600
@@ -85,6 +114,8 @@
 #define ATT_SGX_EXT_MAX_LEN 4096
 #define ATT_DCAP_MAX_ROOTS 8
 #define ATT_DCAP_CACHE_DEFAULT 1024
+/* Zero padding accepted after a quote's signature data (docs/dcap-verifier.md) */
+#define ATT_SGX_QUOTE_MAX_PADDING 8192
 
 /* Collateral service */
 #define ATT_COLLATERAL_CACHE_DEFAULT 256     /* parsed sets in memory */
@@ -149,5 +180,7 @@
 /* Token bucket of the anonymous attest routes (0: off). */
 #define ATT_ATTEST_RATE_DEFAULT 0
 #define ATT_ATTEST_BURST_DEFAULT 20
+/* Slowest refill of that bucket: one token a day (lower rates count as this). */
+#define ATT_RATELIMIT_MAX_INTERVAL_SECONDS 86400
 
 #endif

@@ -3,8 +3,9 @@
  * Run-time providers, their auth settings, the registry and the selection
  * of a request's provider (see provider.h). Settings are read once when the
  * registry is built (start and SIGHUP) and are read-only afterwards; only a
- * provider's key snapshot and an issuer's fetched JWKS change while
- * serving, each under its own mutex.
+ * provider's key snapshot changes while serving, under the provider's
+ * mutex. An issuer's fetched JWKS lives in its source, which the server's
+ * JWKS fetcher owns (jwks_fetch.h).
  */
 #include "server/provider.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "server/jwks_fetch.h"
 #include "server/keys.h"
 #include "store/store.h"
 
@@ -47,7 +49,7 @@ static void issuer_free(struct att_auth_issuer *i)
 	free(i->jwks_uri);
 	free(i->ca_file);
 	json_decref(i->jwks);
-	pthread_mutex_destroy(&i->mu);
+	att_jwks_source_unref(i->src);
 	free(i);
 }
 
@@ -82,15 +84,57 @@ static int issuer_append(struct att_auth_settings *s, struct att_auth_issuer *i)
 	return 0;
 }
 
+/* Members of one issuer object; the first five are strings. */
+static const char *const issuer_members[] = {
+	"issuer", "audience", "jwks_file", "jwks_uri", "ca_file",
+	"refetch_cooldown_seconds",
+};
+
+/* issuer_check refuses an unknown member, a non-string where a string
+ * belongs, and a cooldown outside [1, ATT_JWKS_CACHE_SECONDS]. */
+static int issuer_check(json_t *o, struct att_diag *d)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		size_t n = sizeof(issuer_members) / sizeof(issuer_members[0]);
+		size_t m = 0;
+		while (m < n && strcmp(issuer_members[m], k))
+			m++;
+		if (m == n)
+			return att_diag_set(d, ATT_ERR_INVALID_ARG,
+					    "auth: issuers[].%.64s is not a "
+					    "known member", k);
+		if (m < n - 1 && !json_is_string(v))
+			return att_diag_set(d, ATT_ERR_INVALID_ARG,
+					    "auth: issuers[].%s must be a "
+					    "string", k);
+	}
+	v = json_object_get(o, "refetch_cooldown_seconds");
+	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		  json_integer_value(v) > ATT_JWKS_CACHE_SECONDS))
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "auth: issuers[].refetch_cooldown_seconds "
+				    "must be an integer from 1 to %d",
+				    ATT_JWKS_CACHE_SECONDS);
+	return 0;
+}
+
 static int issuer_parse(struct att_auth_settings *s, json_t *o,
 			struct att_diag *d)
 {
-	struct att_auth_issuer *i = calloc(1, sizeof(*i));
+	struct att_auth_issuer *i = NULL;
 	json_error_t je;
-	int r = ATT_ERR_NOMEM;
-	if (!i)
+	int r = issuer_check(o, d);
+	if (r)
 		return r;
-	pthread_mutex_init(&i->mu, NULL);
+	if (!(i = calloc(1, sizeof(*i))))
+		return ATT_ERR_NOMEM;
+	json_t *cd = json_object_get(o, "refetch_cooldown_seconds");
+	i->refetch_cooldown_seconds =
+		cd ? (unsigned)json_integer_value(cd)
+		   : ATT_JWKS_REFETCH_COOLDOWN_SECONDS;
 	i->issuer = dup_member(o, "issuer", NULL);
 	i->audience = dup_member(o, "audience", NULL);
 	i->jwks_file = dup_member(o, "jwks_file", NULL);
@@ -156,7 +200,7 @@ int att_auth_add_issuer(struct att_auth_settings *s, const char *issuer,
 	struct att_auth_issuer *i = calloc(1, sizeof(*i));
 	if (!i)
 		return ATT_ERR_NOMEM;
-	pthread_mutex_init(&i->mu, NULL);
+	i->refetch_cooldown_seconds = ATT_JWKS_REFETCH_COOLDOWN_SECONDS;
 	i->issuer = strdup(issuer);
 	i->audience = strdup(audience);
 	i->jwks = json_incref(jwks);

@@ -20,6 +20,7 @@
 
 #include "base/diag.h"
 #include "server/provider_limits.h"
+#include "server/ratelimit.h"
 
 struct att_keyset;
 struct att_store;
@@ -27,19 +28,21 @@ struct att_store;
 #define ATT_DEFAULT_READER_ROLE "Attestation.Reader"
 #define ATT_DEFAULT_CONTRIBUTOR_ROLE "Attestation.Contributor"
 #define ATT_DEFAULT_ROLE_CLAIM "roles"
-/* How long a JWKS fetched from an issuer is trusted before refetching,
- * and the least time between two refetches for an unknown kid. */
+struct att_jwks_source;
 
-/* One trusted OIDC token issuer. */
+/* One trusted OIDC token issuer. Read-only once parsed: a fetched JWKS
+ * lives in its source (server/jwks_fetch.h), bound by the server. */
 struct att_auth_issuer {
 	char *issuer;    /* exact "iss" */
 	char *audience;  /* exact "aud" (string or array member) */
 	char *jwks_file; /* JWKS from a file (read at load) ... */
 	char *jwks_uri;  /* ... or fetched (NULL: discovered via issuer) */
 	char *ca_file;   /* CA bundle for fetching (NULL: system) */
-	pthread_mutex_t mu; /* guards jwks and fetched */
-	json_t *jwks;
-	int64_t fetched;
+	/* Least time between two refetches asked by unknown kids
+	 * ("refetch_cooldown_seconds", ATT_JWKS_REFETCH_COOLDOWN_SECONDS). */
+	unsigned refetch_cooldown_seconds;
+	json_t *jwks; /* fixed JWKS (jwks_file, dev issuer), or NULL */
+	struct att_jwks_source *src; /* fetched JWKS, or NULL (unbound) */
 };
 
 struct att_auth_settings {
@@ -58,6 +61,7 @@ struct att_provider {
 	char *key_type;
 	struct att_auth_settings auth;
 	struct att_provider_limits limits; /* config providers.NAME.limits */
+	struct att_ratelimit attest_rate; /* POST /attest/... bucket (zeroed) */
 	pthread_mutex_t mu; /* guards keys and key_gen */
 	struct att_keyset *keys;
 	int64_t key_gen;
@@ -72,7 +76,8 @@ struct att_registry {
 /* att_auth_settings_parse reads auth settings JSON (docs/configuration.md)
  * into s; missing members take their defaults (enabled, "roles",
  * Attestation.Reader / Attestation.Contributor, no issuers). NULL obj
- * gives the defaults. jwks_file entries are read now. */
+ * gives the defaults. jwks_file entries are read now; an issuer member
+ * that is unknown or out of range is refused, naming it. */
 int att_auth_settings_parse(struct att_auth_settings *s, json_t *obj,
 			    struct att_diag *d);
 void att_auth_settings_release(struct att_auth_settings *s);

@@ -67,11 +67,15 @@ att_done() {
 	exit $?
 }
 
-# att_free_port: a loopback TCP port nobody listens on.
+# att_free_port: a loopback TCP port nobody listens on, below the kernel's
+# ephemeral range (ip_local_port_range), so that no outgoing connection of
+# a test can take it between the choice and attestd's bind.
 att_free_port() {
-	local p i
+	local p i lo=20000 hi=32767 e
+	read -r e _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || e=32768
+	[ "$e" -gt $((lo + 1000)) ] && hi=$((e - 1))
 	for i in $(seq 1 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
