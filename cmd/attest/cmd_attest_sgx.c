@@ -26,7 +26,7 @@
 #include "codec/b64.h"
 #include "codec/hex.h"
 #include "crypto/digest.h"
-#include "rp/http.h"
+#include "net/http.h"
 #include "sim/sgx_sim.h"
 
 int att_cmd_attest_sgx(int argc, char **argv);

@@ -15,7 +15,7 @@
 #include "base/diag.h"
 #include "base/limits.h"
 #include "base/timeutil.h"
-#include "rp/fetch.h"
+#include "net/oidc.h"
 #include "token/jwt.h"
 
 int att_cmd_metadata(int argc, char **argv);
@@ -94,6 +94,7 @@ int att_cmd_metadata(int argc, char **argv)
 {
 	struct args a;
 	struct att_diag d;
+	struct att_net_opts o;
 	json_t *md = NULL;
 	att_diag_clear(&d);
 	int r = parse_args(&a, argc, argv, false);
@@ -102,7 +103,8 @@ int att_cmd_metadata(int argc, char **argv)
 			"usage: attest metadata URL [--ca FILE]\n%s", common_usage);
 		return a.help ? 0 : 2;
 	}
-	if (att_rp_fetch_metadata(&md, a.url, false, &a.http, &d)) {
+	att_net_opts_from_http(&o, &a.http);
+	if (att_oidc_fetch_config(&md, a.url, ATT_OIDC_ISSUER_ANY, &o, &d)) {
 		fprintf(stderr, "attest: %s\n", att_diag_msg(&d));
 		return 1;
 	}
@@ -115,6 +117,7 @@ int att_cmd_certs(int argc, char **argv)
 {
 	struct args a;
 	struct att_diag d;
+	struct att_net_opts o;
 	json_t *md = NULL, *jwks = NULL;
 	att_diag_clear(&d);
 	int r = parse_args(&a, argc, argv, false);
@@ -123,11 +126,12 @@ int att_cmd_certs(int argc, char **argv)
 			"usage: attest certs URL [--ca FILE]\n%s", common_usage);
 		return a.help ? 0 : 2;
 	}
-	r = att_rp_fetch_metadata(&md, a.url, false, &a.http, &d);
+	att_net_opts_from_http(&o, &a.http);
+	r = att_oidc_fetch_config(&md, a.url, ATT_OIDC_ISSUER_ANY, &o, &d);
 	if (r == 0)
-		r = att_rp_fetch_jwks(
+		r = att_oidc_fetch_jwks(
 			&jwks, json_string_value(json_object_get(md, "jwks_uri")),
-			&a.http, &d);
+			&o, &d);
 	if (r == 0)
 		print_json(jwks);
 	else

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Client building blocks over HTTPS: the libcurl wrapper (rp/http.h,
+ * Client building blocks over HTTPS: the HTTP client (net/http.h,
  * re-exported here) plus JSON requests that understand MAA's error body
  * {"error": {"code", "message"}}.
  */
@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "rp/http.h"
+#include "net/http.h"
 
 /* att_http_get_json GETs url and parses a JSON response into *out (a new
  * reference). A non-2xx status is ATT_ERR_NETWORK with diag

@@ -2,7 +2,7 @@
 /*
  * Flows A and B of the TPM protocol, client side (tpm_flow.h): messages
  * through evidence/tpm/proto.h, the TPM through tpm_dev.h, HTTPS through
- * rp/http.h, the request JWS through token/jws.h.
+ * net/http.h, the request JWS through token/jws.h.
  */
 #include "client/tpm_flow.h"
 
@@ -23,7 +23,7 @@
 #include "crypto/pkey.h"
 #include "crypto/tpm_crypto.h"
 #include "evidence/tpm/proto.h"
-#include "rp/http.h"
+#include "net/http.h"
 #include "token/jwks.h"
 #include "token/jws.h"
 

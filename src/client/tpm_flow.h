@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The client side of POST /attest/Tpm (tpm-protocol.md): flow A
+ * The client side of POST /attest/Tpm (docs/tpm-protocol.md): flow A
  * (att_tpm_client_enroll: EK and a new AIK, MakeCredential answered with
  * TPM2_ActivateCredential, the AIK certificate kept) and flow B
  * (att_tpm_client_attest: challenge, PCRs, quote over SHA-256(challenge

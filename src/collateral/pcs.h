@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internal to src/collateral: GET of one Intel PCS / PCCS resource with
- * libcurl, capturing the URL-encoded PEM issuer chain of a response
+ * the HTTP client (net/http.h), capturing the URL-encoded PEM issuer chain of a response
  * header (SGX-PCK-CRL-Issuer-Chain, TCB-Info-Issuer-Chain, ...), and the
  * PCS API v4 routes of each collateral item. TLS peer and host
  * verification are always on; a CA file may replace the system bundle.

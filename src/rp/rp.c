@@ -20,7 +20,7 @@
 #include "attest/err.h"
 #include "base/diag.h"
 #include "base/timeutil.h"
-#include "rp/fetch.h"
+#include "net/oidc.h"
 #include "token/jwt.h"
 
 struct att_rp {
@@ -128,13 +128,11 @@ static json_t *snapshot(struct att_rp *rp, unsigned *gen)
 
 static int fetch_now(struct att_rp *rp, struct att_diag *d)
 {
-	json_t *md = NULL, *jwks = NULL;
-	int r = att_rp_fetch_metadata(&md, rp->issuer, true, &rp->http, d);
-	if (r == 0)
-		r = att_rp_fetch_jwks(
-			&jwks, json_string_value(json_object_get(md, "jwks_uri")),
-			&rp->http, d);
-	json_decref(md);
+	struct att_net_opts o;
+	json_t *jwks = NULL;
+	att_net_opts_from_http(&o, &rp->http);
+	int r = att_oidc_discover(&jwks, rp->issuer, ATT_OIDC_ISSUER_REQUIRED,
+				  &o, d);
 	pthread_mutex_lock(&rp->mu);
 	rp->fetches += r == 0;
 	rp->last_fetch_ms = mono_ms();

@@ -8,17 +8,18 @@
  * tenant, /healthz included. Now requests only read the cache under
  * svc->mu, which is never held across network I/O: the thread takes it to
  * decide what to fetch and to install a result, and drives the transfers
- * (libcurl multi interface, non-blocking) without it. curl_multi_wakeup
+ * (libcurl multi interface, non-blocking) without it. A multi wakeup
  * interrupts its poll when a request asks for a refetch, a registry is
  * bound, or the server stops.
  *
- * libcurl with TLS verification (ca_file or the system store), no
- * redirects, a size cap, connect and total timeouts. A fixed JWKS
- * (jwks_file, or the dev issuer's) has no source and is never fetched.
+ * The transfers are the HTTP client's (net/http.h: TLS verification
+ * against ca_file or the system store, no redirects, a size cap, connect
+ * and total timeouts) and the documents are checked by the one OIDC
+ * discovery (net/oidc.h). A fixed JWKS (jwks_file, or the dev issuer's)
+ * has no source and is never fetched.
  */
 #include "server/jwks_fetch.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@
 #include "attest/err.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "net/http.h"
+#include "net/oidc.h"
 #include "server/auth.h"
 #include "server/provider.h"
 
@@ -36,7 +39,6 @@
 #define REFRESH_MS                                                             \
 	((int64_t)(ATT_JWKS_CACHE_SECONDS - ATT_JWKS_REFRESH_AHEAD_SECONDS) *  \
 	 1000)
-#define DISCOVERY_SUFFIX "/.well-known/openid-configuration"
 
 struct att_jwks_source {
 	struct att_jwks_svc *svc;
@@ -66,10 +68,8 @@ struct att_jwks_source {
 struct xfer {
 	struct xfer *next;
 	struct att_jwks_source *src;
-	CURL *easy;
-	struct att_buf body;
+	struct att_net_xfer *nx;
 	bool discovery; /* the openid-configuration, not the JWKS */
-	char url[ATT_JWKS_MAX_URL_LEN + sizeof(DISCOVERY_SUFFIX)];
 };
 
 struct att_jwks_svc {
@@ -79,7 +79,7 @@ struct att_jwks_svc {
 	bool started;
 	bool stop;			 /* under mu */
 	struct att_jwks_source *sources; /* under mu */
-	CURLM *multi;
+	struct att_net_multi *multi;
 	struct xfer *xfers; /* the fetcher thread's only */
 };
 
@@ -217,160 +217,127 @@ static void end_attempt(struct att_jwks_svc *s, struct att_jwks_source *src,
 	log_end(src, jwks ? NULL : err, retry_in, stale_kept, n_keys);
 }
 
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct att_buf *b = arg;
-	size_t len = size * n;
-	return att_buf_add(b, p, len) == 0 ? len : 0;
-}
-
 static void xfer_free(struct xfer *x)
 {
 	if (!x)
 		return;
-	if (x->easy)
-		curl_easy_cleanup(x->easy);
-	att_buf_release(&x->body);
+	att_net_xfer_free(x->nx);
 	free(x);
-}
-
-static void easy_setup(CURL *c, struct xfer *x)
-{
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-			 (long)ATT_JWKS_CONNECT_TIMEOUT_SECONDS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT,
-			 (long)ATT_JWKS_FETCH_TIMEOUT_SECONDS);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)ATT_MAX_JWKS_LEN);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->body);
-	if (x->src->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, x->src->ca_file);
 }
 
 /* begin_xfer starts fetching url for src; on failure the attempt ends. */
 static void begin_xfer(struct att_jwks_svc *s, struct att_jwks_source *src,
 		       const char *url, bool discovery)
 {
+	const struct att_net_opts o = {
+		.ca_file = src->ca_file,
+		.connect_timeout_ms = ATT_JWKS_CONNECT_TIMEOUT_SECONDS * 1000L,
+		.timeout_ms = ATT_JWKS_FETCH_TIMEOUT_SECONDS * 1000L,
+		.max_body = ATT_MAX_JWKS_LEN,
+	};
 	struct xfer *x = calloc(1, sizeof(*x));
-	const char *err = "out of memory";
-	if (!x)
-		goto fail;
+	struct att_diag d;
+	att_diag_clear(&d);
+	if (!x) {
+		end_attempt(s, src, NULL, "out of memory");
+		return;
+	}
 	x->src = src;
 	x->discovery = discovery;
-	att_buf_init(&x->body, ATT_MAX_JWKS_LEN);
-	if (strlen(url) >= sizeof(x->url)) {
-		err = "the URL is too long";
+	if (strlen(url) >= ATT_JWKS_MAX_URL_LEN + sizeof(ATT_OIDC_WELL_KNOWN)) {
+		att_diag_set(&d, ATT_ERR_LIMIT,
+			     "the URL is longer than ATT_JWKS_MAX_URL_LEN (%d)",
+			     ATT_JWKS_MAX_URL_LEN);
 		goto fail;
 	}
-	snprintf(x->url, sizeof(x->url), "%s", url);
-	if (!(x->easy = curl_easy_init()))
+	if (att_net_xfer_new(&x->nx, "GET", url, NULL, NULL, 0, &o, &d) != 0)
 		goto fail;
-	easy_setup(x->easy, x);
-	if (curl_multi_add_handle(s->multi, x->easy) != CURLM_OK) {
-		err = "cannot start the transfer";
+	att_net_xfer_set_user(x->nx, x);
+	if (att_net_multi_add(s->multi, x->nx, &d) != 0)
 		goto fail;
-	}
 	x->next = s->xfers;
 	s->xfers = x;
 	return;
 fail:
 	xfer_free(x);
-	end_attempt(s, src, NULL, err);
+	end_attempt(s, src, NULL, att_diag_msg(&d));
 }
 
 static void begin_attempt(struct att_jwks_svc *s, struct att_jwks_source *src)
 {
-	char url[ATT_JWKS_MAX_URL_LEN + sizeof(DISCOVERY_SUFFIX)];
+	char url[ATT_JWKS_MAX_URL_LEN + sizeof(ATT_OIDC_WELL_KNOWN)];
+	struct att_diag d;
+	att_diag_clear(&d);
 	if (src->jwks_uri) {
 		begin_xfer(s, src, src->jwks_uri, false);
 		return;
 	}
-	size_t n = strlen(src->issuer);
-	if (n && src->issuer[n - 1] == '/')
-		n--;
-	snprintf(url, sizeof(url), "%.*s%s", (int)n, src->issuer,
-		 DISCOVERY_SUFFIX);
+	if (att_oidc_config_url(url, sizeof(url), src->issuer, &d) != 0) {
+		end_attempt(s, src, NULL, att_diag_msg(&d));
+		return;
+	}
 	begin_xfer(s, src, url, true);
 }
 
-/* parse_body checks a finished transfer: 200 and JSON. */
-static json_t *parse_body(struct xfer *x, CURLcode cc, char *err,
-			  size_t err_len)
+/* parse_body checks a finished transfer: it ended (rc), 200, a JSON
+ * object. */
+static json_t *parse_body(struct xfer *x, int rc, struct att_diag *d)
 {
-	long status = 0;
-	json_error_t je;
+	const char *url = att_net_xfer_url(x->nx);
+	long status = att_net_xfer_status(x->nx);
+	struct att_buf *b = att_net_xfer_body(x->nx);
 	json_t *j = NULL;
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK)
-		snprintf(err, err_len, "%.300s: %s", x->url,
-			 curl_easy_strerror(cc));
-	else if (status != 200)
-		snprintf(err, err_len, "%.300s: HTTP %ld", x->url, status);
-	else if (!(j = json_loadb((const char *)x->body.data, x->body.len, 0,
-				  &je)))
-		snprintf(err, err_len, "%.300s: not JSON: %.160s", x->url,
-			 je.text);
+	if (rc)
+		return NULL; /* d says why */
+	if (status != 200)
+		att_diag_set(d, ATT_ERR_NETWORK, "GET %.300s: HTTP %ld", url,
+			     status);
+	else
+		att_oidc_parse_object(&j, (const char *)b->data, b->len, url,
+				      d);
 	return j;
 }
 
 /* finish_xfer handles a transfer that ended: a discovery document leads
  * to the JWKS transfer, a JWKS (or any failure) ends the attempt. */
-static void finish_xfer(struct att_jwks_svc *s, struct xfer *x, CURLcode cc)
+static void finish_xfer(struct att_jwks_svc *s, struct xfer *x, int rc,
+			struct att_diag *d)
 {
-	char err[ATT_DIAG_LEN] = "";
-	json_t *j = parse_body(x, cc, err, sizeof(err));
-	const char *u = json_string_value(json_object_get(j, "jwks_uri"));
-	if (!j) {
-		end_attempt(s, x->src, NULL, err);
-		return;
-	}
-	if (x->discovery && u) {
+	const char *url = att_net_xfer_url(x->nx), *u = NULL;
+	json_t *j = parse_body(x, rc, d);
+	if (j && x->discovery &&
+	    att_oidc_check_config(j, url, x->src->issuer,
+				  ATT_OIDC_ISSUER_IF_PRESENT, &u, d) == 0) {
 		begin_xfer(s, x->src, u, false);
 		json_decref(j);
 		return;
 	}
-	if (x->discovery)
-		snprintf(err, sizeof(err), "%.300s has no jwks_uri", x->url);
-	else if (!json_is_array(json_object_get(j, "keys")))
-		snprintf(err, sizeof(err),
-			 "%.300s is not a JWKS (no \"keys\" array)", x->url);
-	if (err[0]) {
-		json_decref(j);
-		end_attempt(s, x->src, NULL, err);
+	if (j && !x->discovery && att_oidc_check_jwks(j, url, d) == 0) {
+		end_attempt(s, x->src, j, NULL); /* j transferred */
 		return;
 	}
-	end_attempt(s, x->src, j, NULL); /* j transferred */
+	json_decref(j);
+	end_attempt(s, x->src, NULL, att_diag_msg(d));
 }
 
 /* harvest ends every finished transfer; true when any did (the thread
  * then plans again at once: a backoff to time, a next transfer). */
 static bool harvest(struct att_jwks_svc *s)
 {
-	CURLMsg *m;
-	int left = 0;
+	struct att_net_xfer *nx;
+	struct att_diag d;
+	int rc = 0;
 	bool ended = false;
-	while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		CURL *easy = m->easy_handle;
-		CURLcode cc = m->data.result;
-		void *priv = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
-		struct xfer *x = priv, **pp = &s->xfers;
-		curl_multi_remove_handle(s->multi, easy);
+	att_diag_clear(&d);
+	while ((nx = att_net_multi_done(s->multi, &rc, &d)) != NULL) {
+		struct xfer *x = att_net_xfer_user(nx), **pp = &s->xfers;
 		while (*pp && *pp != x)
 			pp = &(*pp)->next;
 		if (*pp)
 			*pp = x->next;
-		finish_xfer(s, x, cc);
+		finish_xfer(s, x, rc, &d);
 		xfer_free(x);
+		att_diag_clear(&d);
 		ended = true;
 	}
 	return ended;
@@ -381,7 +348,7 @@ static void abort_all(struct att_jwks_svc *s)
 	while (s->xfers) {
 		struct xfer *x = s->xfers;
 		s->xfers = x->next;
-		curl_multi_remove_handle(s->multi, x->easy);
+		att_net_multi_remove(s->multi, x->nx);
 		xfer_free(x);
 	}
 }
@@ -402,15 +369,10 @@ static void *fetcher_main(void *arg)
 			start = src->start_next;
 			begin_attempt(s, src);
 		}
-		int running = 0;
-		curl_multi_perform(s->multi, &running);
+		att_net_multi_run(s->multi);
 		if (harvest(s))
 			wait_ms = 0;
-		if (curl_multi_poll(s->multi, NULL, 0, wait_ms, NULL) !=
-		    CURLM_OK) { /* never spin on a broken poll */
-			struct timespec ts = {0, 100 * 1000000L};
-			nanosleep(&ts, NULL);
-		}
+		att_net_multi_wait(s->multi, wait_ms);
 	}
 	abort_all(s);
 	return NULL;
@@ -430,7 +392,7 @@ int att_jwks_svc_new(struct att_jwks_svc **out, struct att_diag *d)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->changed, &ca);
 	pthread_condattr_destroy(&ca);
-	if (!(s->multi = curl_multi_init())) {
+	if (att_net_multi_new(&s->multi, d) != 0) {
 		att_jwks_svc_free(s);
 		return att_diag_set(d, ATT_ERR_NOMEM,
 				    "auth: cannot set up the JWKS fetcher");
@@ -455,7 +417,7 @@ void att_jwks_svc_free(struct att_jwks_svc *s)
 		s->stop = true;
 		pthread_cond_broadcast(&s->changed);
 		pthread_mutex_unlock(&s->mu);
-		curl_multi_wakeup(s->multi);
+		att_net_multi_wakeup(s->multi);
 		pthread_join(s->thread, NULL);
 	}
 	while (s->sources) {
@@ -463,8 +425,7 @@ void att_jwks_svc_free(struct att_jwks_svc *s)
 		s->sources = src->next;
 		source_free(src);
 	}
-	if (s->multi)
-		curl_multi_cleanup(s->multi);
+	att_net_multi_free(s->multi);
 	pthread_cond_destroy(&s->changed);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -531,7 +492,7 @@ int att_jwks_svc_bind(struct att_jwks_svc *s, struct att_auth_settings *a,
 		}
 	}
 	pthread_mutex_unlock(&s->mu);
-	curl_multi_wakeup(s->multi);
+	att_net_multi_wakeup(s->multi);
 	return r;
 }
 
@@ -599,7 +560,7 @@ int att_jwks_source_get(struct att_jwks_source *src, json_t **out,
 		    (src->in_flight ? src->attempt_ms : now) + ATT_JWKS_WAIT_MS;
 		uint64_t gen = src->gen;
 		if (ask)
-			curl_multi_wakeup(s->multi);
+			att_net_multi_wakeup(s->multi);
 		while (!usable(src, now) && src->gen == gen && now < deadline &&
 		       !s->stop) {
 			wait_until(s, deadline);
@@ -626,7 +587,7 @@ bool att_jwks_source_want(struct att_jwks_source *src, unsigned *since_s)
 	    (!src->attempted || now - src->attempt_ms >= src->cooldown_ms)) {
 		src->wanted = true; /* honoured once any backoff has passed */
 		pending = true;
-		curl_multi_wakeup(s->multi);
+		att_net_multi_wakeup(s->multi);
 	}
 	*since_s = pending ? 0 : (unsigned)((now - src->attempt_ms) / 1000);
 	pthread_mutex_unlock(&s->mu);
@@ -647,7 +608,6 @@ void att_jwks_source_stats(struct att_jwks_source *src,
 
 void att_auth_global_init(void)
 {
-	/* Not thread-safe itself: called once at start, before the fetcher
-	 * thread exists. */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* Once, before the fetcher thread exists (idempotent). */
+	(void)att_net_global_init();
 }
