@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "base/limits.h"
 
 void att_cur_init(struct att_cur *c, const uint8_t *buf, size_t len)
 {
@@ -137,6 +138,53 @@ int att_cur_get_u32le_prefixed(struct att_cur *c, struct att_cur *out)
 	}
 	*c = t;
 	return 0;
+}
+
+/* der_length below shifts at most this many octets into a size_t. */
+_Static_assert(ATT_DER_MAX_LEN_OCTETS < sizeof(size_t),
+	       "a DER length must fit in size_t");
+
+/* der_length reads X.690 §8.1.3 length octets (definite form only). */
+static int der_length(struct att_cur *c, size_t *len)
+{
+	uint8_t first, b;
+	*len = 0;
+	if (att_cur_get_u8(c, &first))
+		return ATT_ERR_TRUNCATED;
+	if (first < 0x80) {
+		*len = first;
+		return 0;
+	}
+	size_t k = first & 0x7fu;
+	if (k == 0 || k > ATT_DER_MAX_LEN_OCTETS)
+		return ATT_ERR_FORMAT;
+	for (size_t i = 0; i < k; i++) {
+		if (att_cur_get_u8(c, &b))
+			return ATT_ERR_TRUNCATED;
+		/* k < sizeof(size_t) (asserted above): no overflow */
+		*len = *len << 8 | b;
+	}
+	return 0;
+}
+
+int att_cur_get_der(struct att_cur *c, uint8_t tag, struct att_cur *out)
+{
+	struct att_cur t = *c;
+	uint8_t id;
+	size_t n;
+	int r;
+	out->p = NULL;
+	out->len = 0;
+	if (att_cur_get_u8(&t, &id))
+		return ATT_ERR_TRUNCATED;
+	if (id != tag)
+		return ATT_ERR_FORMAT;
+	if ((r = der_length(&t, &n)) != 0)
+		return r;
+	if (n > t.len)
+		return ATT_ERR_TRUNCATED;
+	/* the element is what was read plus its n contents octets */
+	return att_cur_get_bytes(c, out, (c->len - t.len) + n);
 }
 
 int att_cur_expect_end(const struct att_cur *c)

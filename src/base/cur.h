@@ -35,6 +35,16 @@ int att_cur_skip(struct att_cur *c, size_t n);
 int att_cur_get_u16be_prefixed(struct att_cur *c, struct att_cur *out);
 int att_cur_get_u16le_prefixed(struct att_cur *c, struct att_cur *out);
 int att_cur_get_u32le_prefixed(struct att_cur *c, struct att_cur *out);
+/*
+ * att_cur_get_der borrows one whole DER element (identifier, length and
+ * contents octets; X.690 §8.1) whose identifier octet is tag. The length
+ * is the short form or the long form with 1..ATT_DER_MAX_LEN_OCTETS
+ * length octets (base/limits.h). Transactional: on failure c is
+ * unchanged and out empty. ATT_ERR_FORMAT: another identifier, the
+ * indefinite form or too many length octets; ATT_ERR_TRUNCATED: the
+ * element runs past the end of c.
+ */
+int att_cur_get_der(struct att_cur *c, uint8_t tag, struct att_cur *out);
 /* att_cur_expect_end returns ATT_ERR_TRAILING when bytes remain. */
 int att_cur_expect_end(const struct att_cur *c);
 

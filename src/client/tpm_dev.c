@@ -16,6 +16,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "attest/err.h"
+#include "base/cur.h"
 
 struct att_tpmdev {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -166,19 +167,14 @@ static int ek_load(struct att_tpmdev *t, TPM2B_PUBLIC **pub, struct att_diag *d)
 	return 0;
 }
 
-/* der_len returns the length of the DER element at p (0 if malformed). */
-static size_t der_len(const uint8_t *p, size_t n)
+int att_tpmdev_cert_span(const uint8_t *buf, size_t n, size_t *len)
 {
-	if (n < 2 || p[0] != 0x30)
-		return 0;
-	if (p[1] < 0x80)
-		return 2u + p[1] <= n ? 2u + p[1] : 0;
-	size_t k = p[1] & 0x7f, len = 0;
-	if (k == 0 || k > 3 || n < 2 + k)
-		return 0;
-	for (size_t i = 0; i < k; i++)
-		len = len << 8 | p[2 + i];
-	return 2 + k + len <= n ? 2 + k + len : 0;
+	struct att_cur c, cert;
+	int r;
+	att_cur_init(&c, buf, n);
+	r = att_cur_get_der(&c, ATT_TPMDEV_DER_SEQUENCE, &cert);
+	*len = r ? 0 : cert.len;
+	return r;
 }
 
 static int nv_read_all(struct att_tpmdev *t, ESYS_TR nv, uint16_t size,
@@ -232,8 +228,8 @@ static int ek_cert(struct att_tpmdev *t, uint8_t **cert, size_t *cert_len,
 	}
 	if ((r = nv_read_all(t, nv, size, buf, d)) != 0)
 		goto out;
-	size_t n = der_len(buf, size);
-	if (n == 0) {
+	size_t n;
+	if (att_tpmdev_cert_span(buf, size, &n) != 0) {
 		r = att_diag_set(d, ATT_ERR_FORMAT,
 				 "tpm: NV 0x%08x does not "
 				 "hold a DER certificate",

@@ -30,7 +30,16 @@
 /* NV read chunk (below every TPM's TPM2_PT_NV_BUFFER_MAX). */
 #define ATT_TPMDEV_NV_CHUNK 512
 
+/* X.690 identifier octet of a certificate: SEQUENCE, constructed. */
+#define ATT_TPMDEV_DER_SEQUENCE 0x30
+
 struct att_tpmdev;
+
+/* att_tpmdev_cert_span sets *len to the length of the DER certificate
+ * (a SEQUENCE) at the start of an EK certificate NV index's data; what
+ * follows it is padding. Fails (ATT_ERR_FORMAT or ATT_ERR_TRUNCATED,
+ * *len 0) when the data does not start with a whole one. */
+int att_tpmdev_cert_span(const uint8_t *buf, size_t n, size_t *len);
 
 /* att_tpmdev_open connects to the TPM through the TCTI conf string
  * (NULL: ATT_TPMDEV_DEFAULT_TCTI) and sends TPM2_Startup(CLEAR) (a TPM

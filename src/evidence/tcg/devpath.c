@@ -178,8 +178,9 @@ static int hd(struct att_buf *b, struct att_cur *d)
 		att_uefi_guid_text(g, sig, false);
 		r = att_buf_adds(b, g);
 	} else if (!r && sigtype == 1) {
-		r = att_buf_addf(b, "0x%08x", (unsigned)(sig[0] | sig[1] << 8 |
-				 sig[2] << 16 | (unsigned)sig[3] << 24));
+		uint32_t mbr = (uint32_t)sig[0] | (uint32_t)sig[1] << 8 |
+			       (uint32_t)sig[2] << 16 | (uint32_t)sig[3] << 24;
+		r = att_buf_addf(b, "0x%08" PRIx32, mbr);
 	} else if (!r) {
 		r = att_buf_adds(b, "0");
 	}

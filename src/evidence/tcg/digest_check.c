@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Which event digests can be recomputed from the event data, and the
- * check itself (tpm-reference.md §1.7, from tpm2-tools' verify_digests,
+ * check itself (TCG PC Client Platform Firmware Profile, event types and
+ * their digests; docs/eventlog.md; from tpm2-tools' verify_digests,
  * go-attestation's secureboot.go and canonical/tcglog-parser). The rules
  * are a table keyed by event type; known firmware variants (§4.2) are
  * accepted but reported as such. A candidate matches when every bank this

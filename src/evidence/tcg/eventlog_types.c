@@ -52,7 +52,7 @@ int att_tcg_log_bank(const struct att_tcg_log *log, uint16_t alg)
 	for (uint32_t i = 0; i < log->num_banks; i++)
 		if (log->banks[i].alg == alg)
 			return (int)i;
-	return -1;
+	return -1; /* not an error: no such bank */
 }
 
 const struct att_tcg_digest *

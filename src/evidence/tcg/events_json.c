@@ -17,6 +17,7 @@
 
 #include "attest/err.h"
 #include "base/buf.h"
+#include "base/cur.h"
 #include "codec/b64.h"
 #include "codec/hex.h"
 #include "crypto/tpm_crypto.h"
@@ -87,48 +88,73 @@ static json_t *juint(uint64_t v)
 	return v <= INT64_MAX ? json_integer((json_int_t)v) : jaddr(v);
 }
 
-static json_t *jdevpath(const uint8_t *p, size_t len)
+/* put_devpath sets DevicePath, or DevicePathError when a node is
+ * malformed (the bytes stay in the event's data). */
+static int put_devpath(json_t *o, const uint8_t *p, size_t len)
 {
 	struct att_buf b;
 	att_buf_init(&b, ATT_UEFI_MAX_TEXT * 4);
-	return jbuf(&b, att_uefi_devpath_text(&b, p, len));
+	int r = att_uefi_devpath_text(&b, p, len);
+	if (r == ATT_ERR_FORMAT) {
+		att_buf_release(&b);
+		return put(o, "DevicePathError",
+			   json_string("malformed device path node"));
+	}
+	return put(o, "DevicePath", jbuf(&b, r));
 }
 
 typedef int (*pd_fn)(json_t *pd, const struct att_tcg_log *log,
 		     const struct att_tcg_event *ev);
 
+/* name_cur sets c over a variable's UnicodeName (name_chars UTF-16LE
+ * units, as the parse borrowed them); false when the variable is not of
+ * the global variable GUID (16 bytes, a sub-cursor of the parse). */
+static bool name_cur(struct att_cur *c, const struct att_uefi_variable *v)
+{
+	att_cur_init(c, v->name, v->name_chars * 2);
+	return memcmp(v->guid, global_guid, sizeof(global_guid)) == 0;
+}
+
 static bool name_is(const struct att_uefi_variable *v, const char *ascii)
 {
-	size_t n = strlen(ascii);
-	if (v->name_chars != n || memcmp(v->guid, global_guid, 16) != 0)
+	struct att_cur c;
+	uint16_t u;
+	if (!name_cur(&c, v) || v->name_chars != strlen(ascii))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (v->name[2 * i] != (uint8_t)ascii[i] || v->name[2 * i + 1])
+	for (const char *a = ascii; *a; a++)
+		if (att_cur_get_u16le(&c, &u) != 0 || u != (uint8_t)*a)
 			return false;
 	return true;
 }
 
+/* is_boot_option: the global variable Boot#### (upper-case hex). */
 static bool is_boot_option(const struct att_uefi_variable *v)
 {
 	static const char hexd[] = "0123456789ABCDEF";
-	if (v->name_chars != 8 || memcmp(v->guid, global_guid, 16) != 0 ||
-	    memcmp(v->name, "B\0o\0o\0t\0", 8) != 0)
+	struct att_cur c;
+	uint16_t u;
+	if (!name_cur(&c, v) || v->name_chars != 8)
 		return false;
-	for (size_t i = 4; i < 8; i++)
-		if (v->name[2 * i + 1] || !memchr(hexd, v->name[2 * i], 16) ||
-		    !v->name[2 * i])
+	for (size_t i = 0; i < 8; i++) {
+		if (att_cur_get_u16le(&c, &u) != 0)
 			return false;
+		if (i < 4 ? u != (uint8_t)"Boot"[i]
+			  : u == 0 || u > 0x7f || !memchr(hexd, u, 16))
+			return false;
+	}
 	return true;
 }
 
 static int boot_order(json_t *pd, const struct att_uefi_variable *v)
 {
+	struct att_cur c;
+	uint16_t n;
 	json_t *a = json_array();
 	if (!a || v->data_len % 2)
 		return json_decref(a), put(pd, "BootOrder", json_null());
-	for (size_t i = 0; i + 1 < v->data_len; i += 2)
-		if (json_array_append_new(a, json_integer(v->data[i] |
-							  v->data[i + 1] << 8)))
+	att_cur_init(&c, v->data, v->data_len);
+	while (att_cur_get_u16le(&c, &n) == 0)
+		if (json_array_append_new(a, json_integer(n)))
 			return json_decref(a), ATT_ERR_NOMEM;
 	return put(pd, "BootOrder", a);
 }
@@ -142,7 +168,7 @@ static int boot_option(json_t *pd, const struct att_uefi_variable *v)
 	o = json_object();
 	if (!o || put(o, "Attributes", json_integer(lo.attributes)) ||
 	    put(o, "Description", jutf16(lo.desc, lo.desc_chars)) ||
-	    put(o, "DevicePath", jdevpath(lo.devpath, lo.devpath_len)))
+	    put_devpath(o, lo.devpath, lo.devpath_len))
 		return json_decref(o), ATT_ERR_NOMEM;
 	if (lo.optional_len && put(o, "OptionalData",
 				   jb64(lo.optional, lo.optional_len)))
@@ -174,8 +200,6 @@ static int pd_image(json_t *pd, const struct att_tcg_log *log,
 		    const struct att_tcg_event *ev)
 {
 	struct att_uefi_image_load im;
-	struct att_buf b;
-	int r;
 	(void)log;
 	if (att_uefi_image_load_parse(&im, ev->data, ev->data_len) != 0)
 		return ATT_ERR_FORMAT;
@@ -186,14 +210,7 @@ static int pd_image(json_t *pd, const struct att_tcg_log *log,
 		return ATT_ERR_NOMEM;
 	if (im.trailing && put(pd, "TrailingBytes", juint(im.trailing)))
 		return ATT_ERR_NOMEM;
-	att_buf_init(&b, ATT_UEFI_MAX_TEXT * 4);
-	r = att_uefi_devpath_text(&b, im.devpath, im.devpath_len);
-	if (r == ATT_ERR_FORMAT) {
-		att_buf_release(&b);
-		return put(pd, "DevicePathError", json_string("malformed device "
-							     "path node"));
-	}
-	return put(pd, "DevicePath", jbuf(&b, r));
+	return put_devpath(pd, im.devpath, im.devpath_len);
 }
 
 static int pd_string(json_t *pd, const struct att_tcg_log *log,
@@ -234,8 +251,12 @@ static int pd_blob2(json_t *pd, const struct att_tcg_log *log,
 static int pd_blob_or_string(json_t *pd, const struct att_tcg_log *log,
 			     const struct att_tcg_event *ev)
 {
-	if (ev->data_len == 16 && !att_tcg_looks_utf16(ev->data, 16) &&
-	    (ev->data[0] < 0x20 || ev->data[0] > 0x7E))
+	struct att_cur c;
+	uint8_t first;
+	att_cur_init(&c, ev->data, ev->data_len);
+	if (c.len == 16 && att_cur_get_u8(&c, &first) == 0 &&
+	    !att_tcg_looks_utf16(ev->data, 16) &&
+	    (first < 0x20 || first > 0x7E))
 		return pd_blob(pd, log, ev);
 	return pd_string(pd, log, ev);
 }
@@ -253,33 +274,47 @@ static int pd_post_code2(json_t *pd, const struct att_tcg_log *log,
 static int pd_crtm_version(json_t *pd, const struct att_tcg_log *log,
 			   const struct att_tcg_event *ev)
 {
-	if (ev->data_len == 16 && !att_tcg_looks_utf16(ev->data, 16))
-		return put(pd, "Guid", jguid(ev->data));
+	struct att_cur c, g;
+	att_cur_init(&c, ev->data, ev->data_len);
+	if (att_cur_get_bytes(&c, &g, 16) == 0 && att_cur_expect_end(&c) == 0 &&
+	    !att_tcg_looks_utf16(g.p, g.len))
+		return put(pd, "Guid", jguid(g.p));
 	return pd_string(pd, log, ev);
+}
+
+/* EFI_CONFIGURATION_TABLE: VendorGuid (16 bytes), VendorTable (u64). */
+static int config_table(json_t *a, struct att_cur *c)
+{
+	struct att_cur g;
+	uint64_t addr;
+	if (att_cur_get_bytes(c, &g, 16) != 0 ||
+	    att_cur_get_u64le(c, &addr) != 0)
+		return ATT_ERR_FORMAT;
+	json_t *o = json_object();
+	if (!o || put(o, "VendorGuid", jguid(g.p)) ||
+	    put(o, "VendorTable", jaddr(addr)))
+		return json_decref(o), ATT_ERR_NOMEM;
+	/* json_array_append_new releases o even when it fails */
+	return json_array_append_new(a, o) ? ATT_ERR_NOMEM : 0;
 }
 
 static int handoff(json_t *pd, const struct att_tcg_event *ev, bool v2)
 {
 	struct att_uefi_handoff h;
+	struct att_cur c;
 	json_t *a;
+	int r;
 	if (att_uefi_handoff_parse(&h, ev->data, ev->data_len, v2) != 0)
 		return ATT_ERR_FORMAT;
 	if ((v2 && put(pd, "TableDescription", jtext(h.desc, h.desc_len))) ||
 	    put(pd, "NumberOfTables", juint(h.count)) ||
 	    put(pd, "Tables", a = json_array()))
 		return ATT_ERR_NOMEM;
-	for (uint64_t i = 0; i < h.count; i++) {
-		const uint8_t *t = h.tables + i * 24;
-		uint64_t addr = 0;
-		for (int k = 7; k >= 0; k--)
-			addr = addr << 8 | t[16 + k];
-		json_t *o = json_object();
-		if (!o || put(o, "VendorGuid", jguid(t)) ||
-		    put(o, "VendorTable", jaddr(addr)) ||
-		    json_array_append_new(a, o))
-			return ATT_ERR_NOMEM;
-	}
-	return 0;
+	att_cur_init(&c, h.tables, h.tables_len);
+	for (uint64_t i = 0; i < h.count; i++)
+		if ((r = config_table(a, &c)) != 0)
+			return r;
+	return att_cur_expect_end(&c) ? ATT_ERR_FORMAT : 0;
 }
 
 static int pd_handoff(json_t *pd, const struct att_tcg_log *log,
@@ -296,32 +331,37 @@ static int pd_handoff2(json_t *pd, const struct att_tcg_log *log,
 	return handoff(pd, ev, true);
 }
 
-static uint64_t le64(const uint8_t *p)
+/* EFI_PARTITION_ENTRY (UEFI §5.3.3): two GUIDs, StartingLBA, EndingLBA,
+ * Attributes, then PartitionName (36 UTF-16 units); the rest of the
+ * entry_size bytes is reserved. */
+static int gpt_partition(json_t *a, struct att_cur *c, uint32_t entry_size)
 {
-	uint64_t v = 0;
-	for (int k = 7; k >= 0; k--)
-		v = v << 8 | p[k];
-	return v;
-}
-
-static int gpt_partition(json_t *a, const uint8_t *e)
-{
+	struct att_cur e, type, uniq, name;
+	uint64_t start, end, attrs;
+	if (att_cur_get_bytes(c, &e, entry_size) != 0 ||
+	    att_cur_get_bytes(&e, &type, 16) != 0 ||
+	    att_cur_get_bytes(&e, &uniq, 16) != 0 ||
+	    att_cur_get_u64le(&e, &start) != 0 ||
+	    att_cur_get_u64le(&e, &end) != 0 ||
+	    att_cur_get_u64le(&e, &attrs) != 0 ||
+	    att_cur_get_bytes(&e, &name, 36 * 2) != 0)
+		return ATT_ERR_FORMAT;
 	json_t *o = json_object();
-	if (!o || put(o, "PartitionTypeGuid", jguid(e)) ||
-	    put(o, "UniquePartitionGuid", jguid(e + 16)) ||
-	    put(o, "StartingLba", juint(le64(e + 32))) ||
-	    put(o, "EndingLba", juint(le64(e + 40))) ||
-	    put(o, "Attributes", jaddr(le64(e + 48))) ||
-	    put(o, "PartitionName", jutf16z(e + 56, 36)) ||
-	    json_array_append_new(a, o))
+	if (!o || put(o, "PartitionTypeGuid", jguid(type.p)) ||
+	    put(o, "UniquePartitionGuid", jguid(uniq.p)) ||
+	    put(o, "StartingLba", juint(start)) ||
+	    put(o, "EndingLba", juint(end)) ||
+	    put(o, "Attributes", jaddr(attrs)) ||
+	    put(o, "PartitionName", jutf16z(name.p, name.len / 2)))
 		return json_decref(o), ATT_ERR_NOMEM;
-	return 0;
+	return json_array_append_new(a, o) ? ATT_ERR_NOMEM : 0;
 }
 
 static int pd_gpt(json_t *pd, const struct att_tcg_log *log,
 		  const struct att_tcg_event *ev)
 {
 	struct att_uefi_gpt g;
+	struct att_cur c;
 	json_t *a;
 	int r;
 	(void)log;
@@ -331,10 +371,11 @@ static int pd_gpt(json_t *pd, const struct att_tcg_log *log,
 	    put(pd, "NumberOfPartitions", juint(g.num_partitions)) ||
 	    put(pd, "Partitions", a = json_array()))
 		return ATT_ERR_NOMEM;
+	att_cur_init(&c, g.entries, g.entries_len);
 	for (uint64_t i = 0; i < g.num_partitions; i++)
-		if ((r = gpt_partition(a, g.entries + i * g.entry_size)) != 0)
+		if ((r = gpt_partition(a, &c, g.entry_size)) != 0)
 			return r;
-	return 0;
+	return att_cur_expect_end(&c) ? ATT_ERR_FORMAT : 0;
 }
 
 static int pd_tagged(json_t *pd, const struct att_tcg_log *log,

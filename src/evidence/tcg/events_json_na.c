@@ -14,6 +14,7 @@
 
 #include "attest/err.h"
 #include "base/buf.h"
+#include "base/cur.h"
 #include "codec/b64.h"
 #include "crypto/tpm_crypto.h"
 #include "evidence/tcg/eventlog.h"
@@ -102,14 +103,16 @@ static int startup_locality(json_t *pd, const struct att_tcg_event *ev)
  * name), others raw. */
 static json_t *locator(uint32_t type, const uint8_t *p, uint32_t len)
 {
+	struct att_cur c, g;
+	att_cur_init(&c, p, len);
 	if (type == 1)
 		return jtext(p, len);
-	if (type == 3 && len >= 16) {
+	if (type == 3 && att_cur_get_bytes(&c, &g, 16) == 0) {
 		struct att_buf b;
 		json_t *o = json_object();
 		att_buf_init(&b, ATT_UEFI_MAX_TEXT * 4);
-		if (!o || put(o, "VariableGuid", jguid(p)) ||
-		    att_uefi_utf16_text(&b, p + 16, (len - 16) / 2, true) ||
+		if (!o || put(o, "VariableGuid", jguid(g.p)) ||
+		    att_uefi_utf16_text(&b, c.p, c.len / 2, true) ||
 		    put(o, "UnicodeName", json_stringn(att_buf_cstr(&b), b.len))) {
 			att_buf_release(&b);
 			return json_decref(o), NULL;
@@ -137,9 +140,12 @@ static int sp800_155_v3(json_t *pd, const struct att_tcg_sp800_155 *s)
 static int sp800_155(json_t *pd, const struct att_tcg_event *ev)
 {
 	struct att_tcg_sp800_155 s;
-	if (att_tcg_sp800_155_parse(&s, ev->data, ev->data_len) != 0)
+	struct att_cur c, sig;
+	att_cur_init(&c, ev->data, ev->data_len);
+	if (att_tcg_sp800_155_parse(&s, ev->data, ev->data_len) != 0 ||
+	    att_cur_get_bytes(&c, &sig, 16) != 0)
 		return ATT_ERR_FORMAT;
-	if (put(pd, "Signature", jtext(ev->data, 16)) ||
+	if (put(pd, "Signature", jtext(sig.p, sig.len)) ||
 	    put(pd, "VendorId", json_integer(s.vendor_id)) ||
 	    put(pd, "ReferenceManifestGuid", jguid(s.rim_guid)) ||
 	    put(pd, "PlatformManufacturerStr",
@@ -179,8 +185,10 @@ int att_tcg_json_no_action(json_t *pd, const struct att_tcg_log *log,
 	default:
 		break;
 	}
-	if (ev->data_len >= 16 &&
-	    put(pd, "Signature", jtext(ev->data, 16)))
+	struct att_cur c, sig;
+	att_cur_init(&c, ev->data, ev->data_len);
+	if (att_cur_get_bytes(&c, &sig, 16) == 0 &&
+	    put(pd, "Signature", jtext(sig.p, sig.len)))
 		return ATT_ERR_NOMEM;
 	return put(pd, "Data", jb64(ev->data, ev->data_len));
 }

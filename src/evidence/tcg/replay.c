@@ -4,7 +4,7 @@
  * event's digest of that bank extended as PCR := H(PCR || digest), the way
  * the TPM extended it. Initial values, StartupLocality and H-CRTM follow
  * the PFP and the TPM 2.0 library spec (Part 1 §34.3) as tpm2-tools and
- * go-attestation apply them (tpm-reference.md §1.6). Comparison with the
+ * go-attestation apply them (docs/eventlog.md "Replay"). Comparison with the
  * quoted values names the first event that could explain a difference.
  */
 #include "evidence/tcg/replay.h"

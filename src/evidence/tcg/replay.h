@@ -34,12 +34,12 @@ struct att_tcg_replay {
 	bool hcrtm;
 };
 
-/* att_tcg_replay replays log per bank (PFP §9.4.5.3 / tpm-reference.md
- * §1.6): PCRs 0-16 and 23 start at zero and 17-22 at all-ones; a
- * StartupLocality event in PCR 0 sets PCR 0 to 0..0 || locality, an
- * H-CRTM event to 0..0 || 04; EV_NO_ACTION events are never extended.
- * Returns ATT_ERR_FORMAT when no event extends any PCR (the log explains
- * nothing), ATT_ERR_ALG when no bank can be computed. */
+/* att_tcg_replay replays log per bank (TCG PC Client Platform Firmware Profile
+ * §9.4.5.3; docs/eventlog.md "Replay"): PCRs 0-16 and 23 start at zero and
+ * 17-22 at all-ones; a StartupLocality event in PCR 0 sets PCR 0 to 0..0 ||
+ * locality, an H-CRTM event to 0..0 || 04; EV_NO_ACTION events are never
+ * extended. Returns ATT_ERR_FORMAT when no event extends any PCR (the log
+ * explains nothing), ATT_ERR_ALG when no bank can be computed. */
 int att_tcg_replay(struct att_tcg_replay *out, const struct att_tcg_log *log,
 		   struct att_diag *diag);
 

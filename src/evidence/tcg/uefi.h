@@ -20,8 +20,6 @@
 
 #include "base/buf.h"
 
-/* Caps on decoded text (go-attestation caps names at 2048 characters). */
-
 /* att_uefi_guid_text formats an EFI GUID (Data1..3 little-endian) as
  * 8-4-4-4-12 hex; upper selects upper case (MAA's VariableGuid). */
 void att_uefi_guid_text(char out[static 37], const uint8_t g[static 16],
@@ -67,7 +65,8 @@ int att_uefi_blob_parse(struct att_uefi_blob *out, const uint8_t *p,
  * tables holds count entries of {VendorGuid[16], VendorTable u64}. */
 struct att_uefi_handoff {
 	uint64_t count;
-	const uint8_t *tables;
+	const uint8_t *tables; /* count entries of 24 bytes */
+	size_t tables_len;
 	const uint8_t *desc;
 	size_t desc_len;
 };
@@ -79,7 +78,8 @@ struct att_uefi_gpt {
 	const uint8_t *disk_guid;
 	uint64_t num_partitions;
 	uint32_t entry_size; /* SizeOfPartitionEntry (>= 128) */
-	const uint8_t *entries;
+	const uint8_t *entries; /* num_partitions entries of entry_size */
+	size_t entries_len;
 };
 int att_uefi_gpt_parse(struct att_uefi_gpt *out, const uint8_t *p,
 		       size_t len);

@@ -116,6 +116,7 @@ int att_uefi_handoff_parse(struct att_uefi_handoff *out, const uint8_t *p,
 	    att_cur_expect_end(&c) != 0)
 		return ATT_ERR_FORMAT;
 	out->tables = t.p;
+	out->tables_len = t.len;
 	return 0;
 }
 
@@ -142,6 +143,7 @@ int att_uefi_gpt_parse(struct att_uefi_gpt *out, const uint8_t *p,
 		return ATT_ERR_FORMAT;
 	out->disk_guid = g.p;
 	out->entries = e.p;
+	out->entries_len = e.len;
 	return 0;
 }
 
@@ -203,11 +205,12 @@ enum att_tcg_no_action att_tcg_no_action_kind(const uint8_t *p, size_t len)
 int att_tcg_startup_locality_parse(uint8_t *locality, const uint8_t *p,
 				   size_t len)
 {
+	struct att_cur c;
 	*locality = 0;
+	att_cur_init(&c, p, len);
 	if (att_tcg_no_action_kind(p, len) != ATT_TCG_NA_STARTUP_LOCALITY ||
-	    len < 17)
+	    att_cur_skip(&c, 16) != 0 || att_cur_get_u8(&c, locality) != 0)
 		return ATT_ERR_FORMAT;
-	*locality = p[16];
 	return 0;
 }
 
@@ -230,12 +233,14 @@ static int get_locator(struct att_cur *c, uint32_t *type, const uint8_t **p,
 int att_tcg_sp800_155_parse(struct att_tcg_sp800_155 *out, const uint8_t *p,
 			    size_t len)
 {
-	struct att_cur c, g;
+	struct att_cur c, sig, g;
 	memset(out, 0, sizeof(*out));
-	if (att_tcg_no_action_kind(p, len) != ATT_TCG_NA_SP800_155)
+	att_cur_init(&c, p, len);
+	if (att_tcg_no_action_kind(p, len) != ATT_TCG_NA_SP800_155 ||
+	    att_cur_get_bytes(&c, &sig, 16) != 0)
 		return ATT_ERR_FORMAT;
-	out->version = p[15] == '3' ? 3 : p[15] == '2' ? 2 : 1;
-	att_cur_init(&c, p + 16, len - 16);
+	/* "SP800-155 Event\0", "...Event2" or "...Event3": the last byte */
+	out->version = sig.p[15] == '3' ? 3 : sig.p[15] == '2' ? 2 : 1;
 	if (att_cur_get_u32le(&c, &out->vendor_id) != 0 ||
 	    att_cur_get_bytes(&c, &g, 16) != 0 ||
 	    get_str(&c, &out->platform_manufacturer) != 0 ||
