@@ -19,13 +19,13 @@ static void use(const struct att_tpm_public *p)
 	static const uint8_t fixed[32] = {0x11, 0x22, 0x33, 0x44};
 	uint8_t n[2 + ATT_TPM_MAX_DIGEST_LEN];
 	size_t nl = 0;
-	struct att_tpm_pkey *k = NULL;
+	struct att_pkey *k = NULL;
 	struct att_tpm_credential *c = malloc(sizeof(*c));
 	if (att_tpm_public_name(p, n, sizeof(n), &nl, NULL) == 0 &&
 	    nl > sizeof(n))
 		abort();
 	att_tpm_public_pkey(p, &k, NULL);
-	att_tpm_pkey_free(k);
+	att_pkey_free(k);
 	att_tpm_public_check_ak(p, NULL);
 	if (c && att_tpm_public_check_ek(p, NULL) == 0)
 		att_tpm_make_credential_kat(c, p, name, sizeof(name), cred,

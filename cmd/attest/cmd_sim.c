@@ -393,6 +393,11 @@ static int cmd_quote(int argc, char **argv)
 
 int att_cmd_sim_sgx(int argc, char **argv)
 {
+	if (!att_sgxsim_built_in()) {
+		fprintf(stderr, "attest: the SGX simulator is not built in "
+			"(configured with -DATT_SIM=OFF)\n");
+		return 2;
+	}
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "init"))

@@ -203,7 +203,7 @@ int att_cmd_tpm_name(int argc, char **argv)
 }
 
 /* load_ak builds the AIK from --ak-pub (TPM2B/TPMT_PUBLIC) or --ak-pem. */
-static int load_ak(struct att_tpm_pkey **key, struct att_tpm_public *pub,
+static int load_ak(struct att_pkey **key, struct att_tpm_public *pub,
 		   bool *have_pub, int argc, char **argv, struct att_diag *d)
 {
 	const char *pubf = arg_of(argc, argv, "--ak-pub");
@@ -218,7 +218,7 @@ static int load_ak(struct att_tpm_pkey **key, struct att_tpm_public *pub,
 	if (pem) {
 		size_t n = 0;
 		unsigned char *b = slurp(pem, &n);
-		int r = b ? att_tpm_pkey_from_spki(key, b, n) : -1;
+		int r = b ? att_pkey_from_public(key, b, n) : -1;
 		free(b);
 		if (r)
 			fprintf(stderr, "attest: %s: not a public key\n", pem);
@@ -244,7 +244,7 @@ static int load_pcrs(struct att_tpm_pcrs *pcrs, const char *path,
 }
 
 struct vq {
-	struct att_tpm_pkey *ak;
+	struct att_pkey *ak;
 	struct att_tpm_public pub;
 	struct att_tpm_pcrs pcrs;
 	struct att_tpm_attest att;
@@ -324,7 +324,7 @@ int att_cmd_tpm_verify_quote(int argc, char **argv)
 	rc = 0;
 out:
 	if (v) {
-		att_tpm_pkey_free(v->ak);
+		att_pkey_free(v->ak);
 		free(v->quote);
 		free(v->sig);
 		free(v->nonce);

@@ -247,14 +247,14 @@ out:
 /* ---- PEM issuer chains ---- */
 
 struct chain_certs {
-	struct att_x509 *x[ATT_MAX_CERT_CHAIN];
+	struct att_cert *x[ATT_MAX_CERT_CHAIN];
 	size_t n;
 };
 
 static void chain_certs_free(struct chain_certs *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		att_x509_free(c->x[i]);
+		att_cert_free(c->x[i]);
 	c->n = 0;
 }
 
@@ -281,7 +281,7 @@ static int chain_load(struct chain_certs *c, const char *pem, size_t len,
 		int64_t nb, na;
 		if (att_x509_from_pem(&c->x[i], sp[i].p, sp[i].len) != 0 ||
 		    att_x509_validity(c->x[i], &nb, &na) != 0) {
-			att_x509_free(c->x[i]); /* parsed, bad validity */
+			att_cert_free(c->x[i]); /* parsed, bad validity */
 			chain_certs_free(c);
 			return att_diag_set(d, ATT_ERR_FORMAT, "issuer chain: "
 					    "certificate #%d does not parse",

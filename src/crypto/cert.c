@@ -59,81 +59,31 @@ int att_cert_from_x509(struct att_cert **out, X509 *x)
 	return wrap(out, x);
 }
 
-static int add_ext(X509 *x, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!ext)
-		return ATT_ERR_CRYPTO;
-	int ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : ATT_ERR_CRYPTO;
-}
-
-/* A positive random 128-bit serial (RFC 5280 4.1.2.2: at most 20 bytes). */
-static int set_serial(X509 *x)
-{
-	uint8_t rnd[16];
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-		return ATT_ERR_CRYPTO;
-	rnd[0] = (uint8_t)((rnd[0] & 0x7f) | 0x40);
-	BIGNUM *bn = BN_bin2bn(rnd, sizeof(rnd), NULL);
-	int ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	return ok ? 0 : ATT_ERR_CRYPTO;
-}
-
-static int set_basics(X509 *x, EVP_PKEY *pk, const char *cn, int64_t nb,
-		      int64_t na)
-{
-	X509_NAME *name = X509_get_subject_name(x);
-	if (!X509_set_version(x, 2) || set_serial(x) ||
-	    !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb) ||
-	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na) ||
-	    !X509_set_pubkey(x, pk) ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-					(const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_set_issuer_name(x, name))
-		return ATT_ERR_CRYPTO;
-	return 0;
-}
-
-/* make_cert builds and self-signs a certificate; san is NULL for a token
+/* make_cert builds a self-signed certificate; san is NULL for a token
  * signing certificate, else a subjectAltName value for a TLS server. */
 static int make_cert(struct att_cert **out, struct att_pkey *key,
 		     const char *cn, int64_t nb, int64_t na, const char *san)
 {
-	EVP_PKEY *pk = att_pkey_get0_evp(key);
-	X509 *x = NULL;
-	int r = ATT_ERR_INVALID_ARG;
 	*out = NULL;
-	if (!pk || !cn || !*cn || na < nb || !att_pkey_has_private(key))
-		goto out;
-	r = ATT_ERR_NOMEM;
-	if (!(x = X509_new()))
-		goto out;
-	const char *ku = san && att_pkey_is_rsa(key)
-				 ? "critical,digitalSignature,keyEncipherment"
-				 : "critical,digitalSignature";
-	if ((r = set_basics(x, pk, cn, nb, na)) != 0 ||
-	    (r = add_ext(x, NID_basic_constraints, "critical,CA:FALSE")) ||
-	    (r = add_ext(x, NID_key_usage, ku)) ||
-	    (r = add_ext(x, NID_subject_key_identifier, "hash")))
-		goto out;
-	if (san && ((r = add_ext(x, NID_subject_alt_name, san)) ||
-		    (r = add_ext(x, NID_ext_key_usage, "serverAuth"))))
-		goto out;
-	r = ATT_ERR_CRYPTO;
-	if (X509_sign(x, pk, EVP_sha256()) <= 0)
-		goto out;
-	r = wrap(out, x);
-	x = NULL; /* transferred */
-out:
-	X509_free(x);
-	ERR_clear_error();
-	return r;
+	if (!key || !cn || !*cn)
+		return ATT_ERR_INVALID_ARG;
+	struct att_cert_name_attr name = {"CN", cn};
+	struct att_cert_spec s = {
+		.subject = &name,
+		.n_subject = 1,
+		.subject_key = key,
+		.not_before = nb,
+		.not_after = na,
+		.basic_constraints = true,
+		.pathlen = -1,
+		.key_usage = ATT_KU_DIGITAL_SIGNATURE,
+		.ski = ATT_SKI_KEY_SHA1,
+		.san = san,
+		.eku_server_auth = san != NULL,
+	};
+	if (san && att_pkey_is_rsa(key))
+		s.key_usage |= ATT_KU_KEY_ENCIPHERMENT;
+	return att_cert_build(out, &s);
 }
 
 int att_cert_self_signed(struct att_cert **out, struct att_pkey *key,

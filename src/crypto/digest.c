@@ -9,28 +9,47 @@
 #include <stdlib.h>
 
 #include "attest/err.h"
+#include "crypto/pk_internal.h"
 
-static const EVP_MD *evp(enum att_md md)
+const EVP_MD *att_md_evp(enum att_md md)
 {
 	switch (md) {
 	case ATT_MD_SHA1: return EVP_sha1();
 	case ATT_MD_SHA256: return EVP_sha256();
 	case ATT_MD_SHA384: return EVP_sha384();
 	case ATT_MD_SHA512: return EVP_sha512();
+	case ATT_MD_SHA3_256: return EVP_sha3_256();
+	case ATT_MD_SHA3_384: return EVP_sha3_384();
+	case ATT_MD_SHA3_512: return EVP_sha3_512();
+	case ATT_MD_SM3_256:
+#ifndef OPENSSL_NO_SM3
+		return EVP_sm3();
+#else
+		return NULL;
+#endif
 	}
 	return NULL;
 }
 
+static const EVP_MD *evp(enum att_md md)
+{
+	return att_md_evp(md);
+}
+
+#define N_MD 8
+
 size_t att_md_len(enum att_md md)
 {
-	static const size_t lens[] = {20, 32, 48, 64};
-	return (unsigned)md < 4 ? lens[md] : 0;
+	static const size_t lens[N_MD] = {20, 32, 48, 64, 32, 48, 64, 32};
+	return (unsigned)md < N_MD ? lens[md] : 0;
 }
 
 const char *att_md_name(enum att_md md)
 {
-	static const char *names[] = {"sha1", "sha256", "sha384", "sha512"};
-	return (unsigned)md < 4 ? names[md] : "unknown";
+	static const char *names[N_MD] = {"sha1",     "sha256",   "sha384",
+					  "sha512",   "sha3_256", "sha3_384",
+					  "sha3_512", "sm3_256"};
+	return (unsigned)md < N_MD ? names[md] : "unknown";
 }
 
 int att_digest(enum att_md md, uint8_t *out, const void *in, size_t in_len)

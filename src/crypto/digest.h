@@ -11,7 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum att_md { ATT_MD_SHA1, ATT_MD_SHA256, ATT_MD_SHA384, ATT_MD_SHA512 };
+enum att_md {
+	ATT_MD_SHA1,
+	ATT_MD_SHA256,
+	ATT_MD_SHA384,
+	ATT_MD_SHA512,
+	ATT_MD_SHA3_256, /* TPM hash algorithms (TPM 2.0 Part 2 §6.3) */
+	ATT_MD_SHA3_384,
+	ATT_MD_SHA3_512,
+	ATT_MD_SM3_256,
+};
 
 #define ATT_MD_MAX_LEN 64
 

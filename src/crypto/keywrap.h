@@ -17,7 +17,6 @@
 
 #define ATT_KEYWRAP_KEY_LEN 32
 #define ATT_KEYWRAP_OVERHEAD (3 + 12 + 16)
-/* Largest plaintext accepted (a PEM private key is a few KB). */
 
 /* att_keywrap_wrap encrypts plain under key with associated data aad into
  * a malloc'd blob of plain_len + ATT_KEYWRAP_OVERHEAD bytes. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers shared by the key and certificate files of src/crypto (pkey.c,
- * pk_sign.c, pk_jwk.c, cert.c). Not for use outside src/crypto: it
+ * pk_sign.c, pk_jwk.c, digest.c, cert.c, x509.c). Not for use outside src/crypto: it
  * includes OpenSSL.
  */
 #ifndef ATT_CRYPTO_PK_INTERNAL_H
@@ -13,14 +13,18 @@
 
 #include "crypto/pkey.h"
 
-/* Largest RSA modulus accepted (verification cost grows fast). */
-/* Largest PEM/DER key text accepted. */
+
+/* att_md_evp returns OpenSSL's digest for md (NULL when not built in). */
+const EVP_MD *att_md_evp(enum att_md md);
 
 /* att_pk_check_acceptable: 0, or ATT_ERR_UNSUPPORTED for key types and
  * sizes the token layer refuses. */
 int att_pk_check_acceptable(EVP_PKEY *pk);
 /* att_pk_take wraps pk (checked), taking the reference even on failure. */
 int att_pk_take(struct att_pkey **out, EVP_PKEY *pk);
+/* att_pk_take_any wraps pk without that check (evidence keys), taking the
+ * reference even on failure. */
+int att_pk_take_any(struct att_pkey **out, EVP_PKEY *pk);
 /* att_pk_bio_take copies a memory BIO's contents into a malloc'd string. */
 int att_pk_bio_take(char **out, BIO *bio);
 

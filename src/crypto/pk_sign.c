@@ -4,7 +4,8 @@
  * RSASSA-PKCS1-v1_5 and RSASSA-PSS (salt length = hash length, MGF1 with
  * the same hash) over RSA keys, and ECDSA whose signature travels as the
  * fixed-length big-endian r||s pair (RFC 7518 section 3.4), converted
- * here to and from the DER ECDSA-Sig-Value OpenSSL speaks. Every entry
+ * to and from the DER ECDSA-Sig-Value OpenSSL speaks with OpenSSL's own
+ * ECDSA_SIG functions (here and in att_pkey_ecdsa_sig_der). Every entry
  * point checks first that the key type fits the algorithm, so a P-384 key
  * can never verify an ES256 token nor an RSA key an ES* one.
  *
@@ -50,8 +51,10 @@ static int sig_info(struct sig_info *si, enum att_sig_alg alg)
 /* The key must be RSA for RS and PS, and on the matching curve for ES. */
 static int key_fits(const struct att_pkey *k, const struct sig_info *si)
 {
-	if (si->rsa)
-		return att_pkey_is_rsa(k) ? 0 : ATT_ERR_ALG;
+	if (si->rsa) /* evidence keys may be smaller than token keys */
+		return att_pkey_is_rsa(k) && att_pkey_bits(k) >= 2048
+			       ? 0
+			       : ATT_ERR_ALG;
 	if (!att_pkey_is_ec(k))
 		return ATT_ERR_ALG;
 	enum att_key_kind want =
@@ -139,27 +142,6 @@ static int ecdsa_der_to_raw(struct att_buf *out, const unsigned char *der,
 	return att_buf_add(out, raw, 2 * coord);
 }
 
-/* r||s -> DER ECDSA-Sig-Value (malloc'd by OpenSSL). */
-static int ecdsa_raw_to_der(unsigned char **der, int *der_len,
-			    const uint8_t *sig, size_t coord)
-{
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)coord, NULL);
-	BIGNUM *s = BN_bin2bn(sig + coord, (int)coord, NULL);
-	int rc = ATT_ERR_NOMEM;
-	*der = NULL;
-	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
-		goto out;
-	r = s = NULL; /* transferred */
-	*der_len = i2d_ECDSA_SIG(es, der);
-	rc = *der_len > 0 ? 0 : ATT_ERR_CRYPTO;
-out:
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	return rc;
-}
-
 int att_pkey_sign(struct att_buf *out_sig, struct att_pkey *k,
 		  enum att_sig_alg alg, const void *data, size_t len)
 {
@@ -201,8 +183,9 @@ int att_pkey_verify(struct att_pkey *k, enum att_sig_alg alg,
 {
 	struct sig_info si;
 	EVP_MD_CTX *ctx = NULL;
-	unsigned char *der = NULL;
-	int der_len = 0, r;
+	uint8_t der[2 * ATT_PKEY_EC_MAX_COORD + 16];
+	size_t der_len = 0;
+	int r;
 	if ((r = sig_info(&si, alg)) != 0 || (r = key_fits(k, &si)) != 0)
 		return r;
 	if (!sig || sig_len == 0)
@@ -211,15 +194,16 @@ int att_pkey_verify(struct att_pkey *k, enum att_sig_alg alg,
 		return ATT_ERR_SIG_INVALID;
 	if (!si.rsa && sig_len != 2 * si.coord)
 		return ATT_ERR_SIG_INVALID;
-	if (!si.rsa && (r = ecdsa_raw_to_der(&der, &der_len, sig, si.coord)))
+	if (!si.rsa && (r = att_pkey_ecdsa_sig_der(der, sizeof(der), &der_len,
+						   sig, si.coord, sig + si.coord,
+						   si.coord)))
 		goto out;
 	if ((r = md_ctx_init(&ctx, k, &si, false)) != 0)
 		goto out;
 	int ok = si.rsa ? EVP_DigestVerify(ctx, sig, sig_len, data, len)
-			: EVP_DigestVerify(ctx, der, (size_t)der_len, data, len);
+			: EVP_DigestVerify(ctx, der, der_len, data, len);
 	r = ok == 1 ? 0 : ATT_ERR_SIG_INVALID;
 out:
-	OPENSSL_free(der);
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
 	return r;

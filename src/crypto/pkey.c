@@ -77,6 +77,17 @@ int att_pkey_from_evp(struct att_pkey **out, EVP_PKEY *pk)
 	return r;
 }
 
+/* att_pk_take_any wraps pk without the token-key check (evidence keys),
+ * taking the caller's reference in every case. */
+int att_pk_take_any(struct att_pkey **out, EVP_PKEY *pk)
+{
+	*out = NULL;
+	int r = wrap(out, pk);
+	if (r)
+		EVP_PKEY_free(pk);
+	return r;
+}
+
 /* att_pk_take wraps pk after checking it, taking the caller's reference
  * in every case (pk is freed on failure). */
 int att_pk_take(struct att_pkey **out, EVP_PKEY *pk)
@@ -132,7 +143,7 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 	(void)size;
 	(void)rwflag;
 	(void)u;
-	return -1;
+	return -1; /* not an error: OpenSSL's "no password" */
 }
 
 static EVP_PKEY *decode_pem(const char *pem, size_t len, const char *structure,
@@ -237,7 +248,9 @@ enum att_key_kind att_pkey_kind(const struct att_pkey *k)
 {
 	int bits = EVP_PKEY_get_bits(k->pk);
 	if (EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_EC)
-		return bits > 256 ? ATT_KEY_EC_P384 : ATT_KEY_EC_P256;
+		return bits > 384   ? ATT_KEY_EC_P521
+		       : bits > 256 ? ATT_KEY_EC_P384
+				    : ATT_KEY_EC_P256;
 	switch (bits) {
 	case 2048: return ATT_KEY_RSA2048;
 	case 3072: return ATT_KEY_RSA3072;
@@ -255,23 +268,24 @@ const char *att_pkey_kind_name(enum att_key_kind kind)
 	case ATT_KEY_RSA_OTHER: return "RSA";
 	case ATT_KEY_EC_P256: return "EC-P256";
 	case ATT_KEY_EC_P384: return "EC-P384";
+	case ATT_KEY_EC_P521: return "EC-P521";
 	}
 	return "unknown";
 }
 
 bool att_pkey_is_rsa(const struct att_pkey *k)
 {
-	return EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_RSA;
+	return k && EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_RSA;
 }
 
 bool att_pkey_is_ec(const struct att_pkey *k)
 {
-	return EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_EC;
+	return k && EVP_PKEY_get_base_id(k->pk) == EVP_PKEY_EC;
 }
 
 int att_pkey_bits(const struct att_pkey *k)
 {
-	return EVP_PKEY_get_bits(k->pk);
+	return k ? EVP_PKEY_get_bits(k->pk) : 0;
 }
 
 bool att_pkey_has_private(const struct att_pkey *k)
@@ -318,6 +332,11 @@ int att_pk_der_take(uint8_t **out, size_t *out_len, unsigned char *der,
 int att_pkey_spki_der(uint8_t **out, size_t *out_len, const struct att_pkey *k)
 {
 	unsigned char *der = NULL;
+	if (!k) {
+		*out = NULL;
+		*out_len = 0;
+		return ATT_ERR_INVALID_ARG;
+	}
 	int n = i2d_PUBKEY(k->pk, &der);
 	return att_pk_der_take(out, out_len, der, n);
 }

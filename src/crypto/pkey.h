@@ -7,6 +7,12 @@
  * conventions: ECDSA signatures are the raw r||s concatenation, not DER.
  * RSA keys shorter than 2048 bits and EC curves other than P-256/P-384 are
  * refused on every load path (ATT_ERR_UNSUPPORTED).
+ * Evidence keys (DCAP attestation and PCK keys, TPM AIK and EK keys) are
+ * the same type, built from raw components or a SubjectPublicKeyInfo by
+ * the att_pkey_from_*_public functions below, which accept what the
+ * evidence formats carry (RSA 1024..4096 bits, EC P-256/P-384/P-521);
+ * the token entry points (att_pkey_sign / att_pkey_verify) still refuse
+ * any key outside the token kinds (ATT_ERR_ALG).
  * A struct att_pkey is immutable once made; att_pkey_dup takes another
  * reference (cheap, thread-safe), and every reference is freed with
  * att_pkey_free.
@@ -19,6 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/digest.h"
+
+/* Sizes of the raw components the evidence constructors take. */
+#define ATT_PKEY_RSA_MAX_BYTES 512 /* RSA-4096 modulus */
+#define ATT_PKEY_EC_MAX_COORD 66   /* P-521 coordinate */
+
 struct att_buf;
 struct att_pkey;
 
@@ -28,7 +40,8 @@ enum att_key_kind {
 	ATT_KEY_EC_P384,
 	ATT_KEY_RSA3072,
 	ATT_KEY_RSA4096,
-	ATT_KEY_RSA_OTHER, /* RSA of another size >= 2048 (load only) */
+	ATT_KEY_RSA_OTHER, /* RSA of another size (load only) */
+	ATT_KEY_EC_P521,   /* evidence keys only (TPM), never a token key */
 };
 
 /* Signature algorithms (JOSE names in comments). */
@@ -104,6 +117,69 @@ int att_pkey_sign(struct att_buf *out_sig, struct att_pkey *k,
 int att_pkey_verify(struct att_pkey *k, enum att_sig_alg alg,
 		    const void *data, size_t len, const uint8_t *sig,
 		    size_t sig_len);
+
+/* att_pkey_from_rsa_public builds an RSA public key from a big-endian
+ * modulus (128..ATT_PKEY_RSA_MAX_BYTES bytes, no leading zero byte)
+ * and public exponent e (0 means 65537, as in TPM public areas; 1 and
+ * even exponents are refused). ATT_ERR_FORMAT when malformed. */
+int att_pkey_from_rsa_public(struct att_pkey **out, const uint8_t *n,
+			     size_t n_len, uint32_t e);
+
+/* att_pkey_from_ec_public builds an EC public key on curve (ATT_KEY_EC_
+ * P256, _P384 or _P521) from big-endian coordinates, each left-padded to
+ * the field size here. ATT_ERR_FORMAT when a coordinate is too long or
+ * the point is not on the curve, ATT_ERR_UNSUPPORTED for another kind. */
+int att_pkey_from_ec_public(struct att_pkey **out, enum att_key_kind curve,
+			    const uint8_t *x, size_t x_len, const uint8_t *y,
+			    size_t y_len);
+
+/* att_pkey_from_public reads a SubjectPublicKeyInfo, PEM ("-----BEGIN
+ * PUBLIC KEY-----") or DER (whole input), of an RSA or EC key of any size
+ * (at most ATT_PKEY_MAX_PEM_LEN bytes). ATT_ERR_FORMAT / _UNSUPPORTED. */
+int att_pkey_from_public(struct att_pkey **out, const uint8_t *in,
+			 size_t len);
+
+/* att_pkey_ec_public_xy writes the public point of an EC key as x || y,
+ * each coordinate padded to coord bytes (out_len = 2 * coord, coord the
+ * key's field size). ATT_ERR_FORMAT for another key or length. */
+int att_pkey_ec_public_xy(const struct att_pkey *k, uint8_t *out,
+			  size_t out_len);
+
+/* Signatures of evidence formats (DCAP, TPM), with the digest named by
+ * the caller (any enum att_md). att_pkey_verify_rsa checks an RSASSA-
+ * PKCS1-v1_5 signature, or RSASSA-PSS (MGF1 with the same hash, any salt
+ * length) when pss; the signature must be exactly the modulus size.
+ * Returns 0, ATT_ERR_SIG_INVALID, ATT_ERR_ALG (key type or digest) or
+ * ATT_ERR_CRYPTO. */
+int att_pkey_verify_rsa(const struct att_pkey *k, enum att_md md, bool pss,
+			const void *msg, size_t msg_len, const uint8_t *sig,
+			size_t sig_len);
+
+/* att_pkey_verify_ecdsa checks an ECDSA signature (r and s big-endian
+ * integers of at most ATT_PKEY_EC_MAX_COORD bytes each) over msg hashed
+ * with md; att_pkey_verify_ecdsa_digest over a digest the caller made.
+ * Same returns as att_pkey_verify_rsa. */
+int att_pkey_verify_ecdsa(const struct att_pkey *k, enum att_md md,
+			  const void *msg, size_t msg_len, const uint8_t *r,
+			  size_t r_len, const uint8_t *s, size_t s_len);
+int att_pkey_verify_ecdsa_digest(const struct att_pkey *k,
+				 const uint8_t *digest, size_t digest_len,
+				 const uint8_t *r, size_t r_len,
+				 const uint8_t *s, size_t s_len);
+
+/* att_pkey_ecdsa_sig_der encodes (r, s) as a DER ECDSA-Sig-Value into
+ * out (out_cap bytes; 2 * ATT_PKEY_EC_MAX_COORD + 16 always suffice). */
+int att_pkey_ecdsa_sig_der(uint8_t *out, size_t out_cap, size_t *out_len,
+			   const uint8_t *r, size_t r_len, const uint8_t *s,
+			   size_t s_len);
+
+/* att_pkey_rsa_oaep_encrypt encrypts in with RSAES-OAEP (hash and MGF1
+ * hash md, the given label bytes, which may include a NUL) under the RSA
+ * public key k. out must hold the modulus size; *out_len receives it. */
+int att_pkey_rsa_oaep_encrypt(const struct att_pkey *k, enum att_md md,
+			      const uint8_t *label, size_t label_len,
+			      const uint8_t *in, size_t in_len, uint8_t *out,
+			      size_t out_cap, size_t *out_len);
 
 /* att_pkey_dup returns another reference to k (NULL on allocation
  * failure); free each reference with att_pkey_free. */

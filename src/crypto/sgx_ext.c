@@ -76,14 +76,14 @@ static int arc_after(const char *oid, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	if (strncmp(oid, prefix, n) != 0)
-		return -1;
+		return -1; /* not an error: another arc */
 	int v = 0;
 	const char *p = oid + n;
 	if (!*p)
-		return -1;
+		return -1; /* not an error: no arc */
 	for (; *p; p++) {
 		if (*p < '0' || *p > '9' || v > 1000)
-			return -1;
+			return -1; /* not an error: no arc */
 		v = v * 10 + (*p - '0');
 	}
 	return v;
@@ -304,7 +304,7 @@ int att_sgx_pck_ext_parse(struct att_sgx_pck_ext *out, const uint8_t *der,
 }
 
 int att_sgx_pck_ext_from_cert(struct att_sgx_pck_ext *out,
-			      const struct att_x509 *cert, struct att_diag *d)
+			      const struct att_cert *cert, struct att_diag *d)
 {
 	const uint8_t *val;
 	size_t len;

@@ -5,7 +5,7 @@
  * and, for Platform-CA certificates, the platform instance ID and
  * configuration flags. Parsed with OpenSSL's generic ASN.1 API
  * (d2i_ASN1_SEQUENCE_ANY, ASN1_TYPE); rules follow Intel's "SGX PCK
- * Certificate and CRL Profile" and QVL (docs/dcap.md section 2).
+ * Certificate and CRL Profile" (its SGX Extensions section) and QVL.
  */
 #ifndef ATT_CRYPTO_SGX_EXT_H
 #define ATT_CRYPTO_SGX_EXT_H
@@ -18,9 +18,8 @@
 #include "base/diag.h"
 
 #define ATT_SGX_EXT_OID "1.2.840.113741.1.13.1"
-/* Nesting is fixed by the profile; anything bigger is not a PCK ext. */
 
-struct att_x509;
+struct att_cert;
 
 enum att_sgx_type {
 	ATT_SGX_TYPE_STANDARD = 0,
@@ -52,6 +51,6 @@ int att_sgx_pck_ext_parse(struct att_sgx_pck_ext *out, const uint8_t *der,
 /* att_sgx_pck_ext_from_cert finds and parses the extension of a PCK
  * certificate (ATT_ERR_NOT_FOUND when absent). */
 int att_sgx_pck_ext_from_cert(struct att_sgx_pck_ext *out,
-			      const struct att_x509 *cert, struct att_diag *d);
+			      const struct att_cert *cert, struct att_diag *d);
 
 #endif

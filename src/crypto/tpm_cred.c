@@ -23,60 +23,6 @@
 #include "crypto/tpm_internal.h"
 
 
-static int set_label(EVP_PKEY_CTX *c, const uint8_t *label, size_t len)
-{
-	unsigned char *l = NULL;
-	if (len == 0)
-		return 0;
-	l = OPENSSL_memdup(label, len);
-	if (!l)
-		return ATT_ERR_NOMEM;
-	if (EVP_PKEY_CTX_set0_rsa_oaep_label(c, l, (int)len) != 1) {
-		OPENSSL_free(l);
-		return ATT_ERR_CRYPTO;
-	}
-	return 0; /* l transferred to c */
-}
-
-int att_tpm_rsa_oaep_encrypt(const struct att_tpm_pkey *k, uint16_t hash,
-			     const uint8_t *label, size_t label_len,
-			     const uint8_t *in, size_t in_len, uint8_t *out,
-			     size_t out_cap, size_t *out_len)
-{
-	const EVP_MD *md = att_tpm_md(hash);
-	EVP_PKEY_CTX *c = NULL;
-	size_t n = 0;
-	int r = ATT_ERR_CRYPTO;
-	*out_len = 0;
-	if (!k || !EVP_PKEY_is_a(k->pkey, "RSA") || !md)
-		return ATT_ERR_ALG;
-	if (label_len > 256 || (label_len && !label))
-		return ATT_ERR_INVALID_ARG;
-	c = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
-	if (!c || EVP_PKEY_encrypt_init(c) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_oaep_md(c, md) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) != 1)
-		goto out;
-	if ((r = set_label(c, label, label_len)) != 0)
-		goto out;
-	r = ATT_ERR_CRYPTO;
-	if (EVP_PKEY_encrypt(c, NULL, &n, in, in_len) != 1)
-		goto out;
-	if (n > out_cap) {
-		r = ATT_ERR_INVALID_ARG;
-		goto out;
-	}
-	if (EVP_PKEY_encrypt(c, out, &n, in, in_len) != 1)
-		goto out;
-	*out_len = n;
-	r = 0;
-out:
-	EVP_PKEY_CTX_free(c);
-	ERR_clear_error();
-	return r;
-}
-
 static int curve_nid(uint16_t curve)
 {
 	switch (curve) {

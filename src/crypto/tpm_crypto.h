@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OpenSSL half of TPM 2.0 attestation: hashing by TPM algorithm ID,
- * public keys built from TPM public areas, quote signature verification
- * (RSASSA, RSAPSS, ECDSA), the TPM key derivation functions KDFa and KDFe
- * (TPM 2.0 Part 1 §11.4.9), and the primitives of MakeCredential (RSA-OAEP
- * seed encryption, ephemeral ECDH, AES-CFB, HMAC). Nothing here parses TPM
- * wire structures: src/evidence/tpm does that and passes plain byte strings.
+ * the TPM key derivation functions KDFa and KDFe (TPM 2.0 Part 1
+ * §11.4.9), and the primitives of MakeCredential (ephemeral ECDH,
+ * AES-CFB, HMAC). TPM public keys and quote signatures are struct
+ * att_pkey (crypto/pkey.h: att_pkey_from_rsa_public / _ec_public,
+ * att_pkey_verify_rsa / _ecdsa, att_pkey_rsa_oaep_encrypt). Nothing here
+ * parses TPM wire structures: src/evidence/tpm does that and passes plain
+ * byte strings.
  * Algorithm identifiers are the TPM_ALG_ID values of TPM 2.0 Part 2.
  */
 #ifndef ATT_CRYPTO_TPM_CRYPTO_H
@@ -14,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "crypto/digest.h"
 
 /* TPM_ALG_ID values (TPM 2.0 Part 2 §6.3). */
 #define ATT_TPM_ALG_RSA 0x0001
@@ -100,48 +104,10 @@ int att_tpm_hmac(uint16_t alg, uint8_t *out, size_t out_len,
 		 const uint8_t *key, size_t key_len, const void *a,
 		 size_t a_len, const void *b, size_t b_len);
 
-/* A public key built from a TPM public area or a SubjectPublicKeyInfo. */
-struct att_tpm_pkey;
-
-/* att_tpm_pkey_rsa builds an RSA public key from a big-endian modulus and
- * a TPM exponent (0 means 65537). *out is owned by the caller. */
-int att_tpm_pkey_rsa(struct att_tpm_pkey **out, const uint8_t *n,
-		     size_t n_len, uint32_t exponent);
-/* att_tpm_pkey_ecc builds an EC public key on a TPM curve from big-endian
- * coordinates (left-padded to the field size here); the point must lie on
- * the curve. ATT_ERR_UNSUPPORTED for other curves. */
-int att_tpm_pkey_ecc(struct att_tpm_pkey **out, uint16_t curve,
-		     const uint8_t *x, size_t x_len, const uint8_t *y,
-		     size_t y_len);
-/* att_tpm_pkey_from_spki reads a SubjectPublicKeyInfo, PEM ("-----BEGIN
- * PUBLIC KEY-----") or DER; RSA or EC keys only. */
-int att_tpm_pkey_from_spki(struct att_tpm_pkey **out, const uint8_t *in,
-			   size_t in_len);
-void att_tpm_pkey_free(struct att_tpm_pkey *k);
-/* att_tpm_pkey_spki_der returns the DER SubjectPublicKeyInfo (malloc'd,
- * caller frees) - the input of MAA's aikPubHash claim. */
-int att_tpm_pkey_spki_der(const struct att_tpm_pkey *k, uint8_t **der,
-			  size_t *der_len);
-/* att_tpm_pkey_eq is true when both keys are the same public key. */
-bool att_tpm_pkey_eq(const struct att_tpm_pkey *a,
-		     const struct att_tpm_pkey *b);
-/* att_tpm_pkey_is_rsa / _bits describe the key. */
-bool att_tpm_pkey_is_rsa(const struct att_tpm_pkey *k);
-int att_tpm_pkey_bits(const struct att_tpm_pkey *k);
-
-/* att_tpm_verify_rsa checks an RSASSA-PKCS1-v1_5 (scheme RSASSA) or
- * RSASSA-PSS (scheme RSAPSS, MGF1 with the same hash, any salt length) sig
- * over msg. The signature must be exactly the modulus size. Returns 0,
- * ATT_ERR_SIG_INVALID, ATT_ERR_ALG (wrong key type, scheme or hash) or
- * ATT_ERR_CRYPTO. */
-int att_tpm_verify_rsa(const struct att_tpm_pkey *k, uint16_t scheme,
-		       uint16_t hash, const uint8_t *msg, size_t msg_len,
-		       const uint8_t *sig, size_t sig_len);
-/* att_tpm_verify_ecdsa checks an ECDSA signature (r, s as big-endian
- * integers) over msg hashed with hash. Same returns as above. */
-int att_tpm_verify_ecdsa(const struct att_tpm_pkey *k, uint16_t hash,
-			 const uint8_t *msg, size_t msg_len, const uint8_t *r,
-			 size_t r_len, const uint8_t *s, size_t s_len);
+/* att_tpm_md_of maps a TPM hash algorithm to the enum att_md of the
+ * crypto primitives (public keys are struct att_pkey, crypto/pkey.h).
+ * ATT_ERR_ALG when alg is not a hash attestd knows. */
+int att_tpm_md_of(uint16_t alg, enum att_md *out);
 
 /* att_tpm_kdfa is KDFa (SP 800-108 counter mode with HMAC_hash):
  * blocks HMAC(key, u32be(i) || label || 0x00 || ctx_u || ctx_v ||
@@ -159,14 +125,6 @@ int att_tpm_kdfe(uint16_t hash, const uint8_t *z, size_t z_len,
 		 const char *use, const uint8_t *party_u, size_t party_u_len,
 		 const uint8_t *party_v, size_t party_v_len, uint32_t bits,
 		 uint8_t *out, size_t out_len);
-
-/* att_tpm_rsa_oaep_encrypt encrypts in with RSAES-OAEP (hash and MGF1
- * hash = hash, the given label bytes, which may include a NUL) under k.
- * out must hold the modulus size; *out_len receives it. */
-int att_tpm_rsa_oaep_encrypt(const struct att_tpm_pkey *k, uint16_t hash,
-			     const uint8_t *label, size_t label_len,
-			     const uint8_t *in, size_t in_len, uint8_t *out,
-			     size_t out_cap, size_t *out_len);
 
 /* The result of one ephemeral ECDH with a TPM key: Z = x(d * Q_peer) and
  * the ephemeral public point Qe = d * G, each coordinate padded to the

@@ -82,6 +82,30 @@ static const EVP_MD *md_of(uint16_t alg)
 	}
 }
 
+int att_tpm_md_of(uint16_t alg, enum att_md *out)
+{
+	static const struct {
+		uint16_t alg;
+		enum att_md md;
+	} map[] = {
+		{ATT_TPM_ALG_SHA1, ATT_MD_SHA1},
+		{ATT_TPM_ALG_SHA256, ATT_MD_SHA256},
+		{ATT_TPM_ALG_SHA384, ATT_MD_SHA384},
+		{ATT_TPM_ALG_SHA512, ATT_MD_SHA512},
+		{ATT_TPM_ALG_SM3_256, ATT_MD_SM3_256},
+		{ATT_TPM_ALG_SHA3_256, ATT_MD_SHA3_256},
+		{ATT_TPM_ALG_SHA3_384, ATT_MD_SHA3_384},
+		{ATT_TPM_ALG_SHA3_512, ATT_MD_SHA3_512},
+	};
+	if (att_tpm_hash_info(alg))
+		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (map[i].alg == alg) {
+				*out = map[i].md;
+				return 0;
+			}
+	return ATT_ERR_ALG;
+}
+
 const EVP_MD *att_tpm_md(uint16_t alg)
 {
 	return att_tpm_hash_info(alg) ? md_of(alg) : NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Private to src/crypto/tpm_*.c: the layout of struct att_tpm_pkey and the
- * TPM-hash-ID to OpenSSL digest mapping. Nothing outside src/crypto sees
+ * Private to src/crypto/tpm_*.c: the TPM-hash-ID to OpenSSL digest
+ * mapping. Nothing outside src/crypto sees
  * OpenSSL types.
  */
 #ifndef ATT_CRYPTO_TPM_INTERNAL_H
@@ -10,10 +10,6 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
-
-struct att_tpm_pkey {
-	EVP_PKEY *pkey;
-};
 
 /* att_tpm_md returns OpenSSL's digest for a TPM hash ID, or NULL. */
 const EVP_MD *att_tpm_md(uint16_t alg);

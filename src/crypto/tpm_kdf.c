@@ -4,7 +4,8 @@
  * SP 800-108 counter-mode KDF with HMAC; KDFe the SP 800-56A concatenation
  * KDF. Both are written out block by block (not through KBKDF/SSKDF) so
  * the counter, the label's 0x00 separator and the bit length are visible
- * here; the known-answer tests compare them with tpm-reference.md §6.6.
+ * here; the known-answer tests compare them with the vector of
+ * tests/unit/evidence/test_tpm_makecred.c.
  */
 #include "crypto/tpm_crypto.h"
 

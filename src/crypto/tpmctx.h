@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The server-side crypto of TPM attestation's protocol (tpm-protocol.md):
+ * The server-side crypto of TPM attestation's protocol
+ * (docs/tpm-protocol.md):
  *  - service_context: the state a stateless server hands the client
  *    between two rounds, sealed with AES-256-GCM under a per-provider key
  *    derived from the data dir's master key (associated data names the

@@ -21,91 +21,22 @@
 
 #include "attest/err.h"
 #include "codec/hex.h"
+#include "crypto/cert.h"
 #include "crypto/digest.h"
+#include "crypto/pkey.h"
 
 struct att_tpmca {
-	EVP_PKEY *key;
-	X509 *cert;
+	struct att_pkey *key;
+	struct att_cert *cert;
 };
 
 void att_tpmca_free(struct att_tpmca *ca)
 {
 	if (!ca)
 		return;
-	EVP_PKEY_free(ca->key);
-	X509_free(ca->cert);
+	att_pkey_free(ca->key);
+	att_cert_free(ca->cert);
 	free(ca);
-}
-
-static int set_serial(X509 *x)
-{
-	uint8_t b[16];
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		return ATT_ERR_CRYPTO;
-	b[0] &= 0x7f;
-	b[0] |= 0x01; /* positive, and 16 bytes long */
-	BIGNUM *bn = BN_bin2bn(b, sizeof(b), NULL);
-	ASN1_INTEGER *ai = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
-	int ok = ai && X509_set_serialNumber(x, ai) == 1;
-	ASN1_INTEGER_free(ai);
-	BN_free(bn);
-	return ok ? 0 : ATT_ERR_CRYPTO;
-}
-
-static int set_validity(X509 *x, int64_t now, int days)
-{
-	if (!ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(now - 3600)) ||
-	    !ASN1_TIME_set(X509_getm_notAfter(x),
-			   (time_t)(now + (int64_t)days * 86400)))
-		return ATT_ERR_CRYPTO;
-	return 0;
-}
-
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	int ok = e && X509_add_ext(x, e, -1) == 1;
-	X509_EXTENSION_free(e);
-	return ok ? 0 : ATT_ERR_CRYPTO;
-}
-
-/* add_octet_ext adds a non-critical extension oid whose value is an
- * OCTET STRING holding p[0..len). */
-static int add_octet_ext(X509 *x, const char *oid, const uint8_t *p, size_t len)
-{
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-	ASN1_OCTET_STRING *inner = ASN1_OCTET_STRING_new();
-	ASN1_OCTET_STRING *outer = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *e = NULL;
-	unsigned char *der = NULL;
-	int n, r = ATT_ERR_CRYPTO;
-	if (!obj || !inner || !outer ||
-	    !ASN1_OCTET_STRING_set(inner, p, (int)len) ||
-	    (n = i2d_ASN1_OCTET_STRING(inner, &der)) <= 0 ||
-	    !ASN1_OCTET_STRING_set(outer, der, n) ||
-	    !(e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, outer)) ||
-	    X509_add_ext(x, e, -1) != 1)
-		goto out;
-	r = 0;
-out:
-	OPENSSL_free(der);
-	X509_EXTENSION_free(e);
-	ASN1_OCTET_STRING_free(outer);
-	ASN1_OCTET_STRING_free(inner);
-	ASN1_OBJECT_free(obj);
-	return r;
-}
-
-static int name_add(X509_NAME *n, const char *field, const char *value)
-{
-	return X509_NAME_add_entry_by_txt(n, field, MBSTRING_UTF8,
-					  (const unsigned char *)value, -1, -1,
-					  0) == 1
-		   ? 0
-		   : ATT_ERR_CRYPTO;
 }
 
 static int ca_cert(struct att_tpmca *ca, const char *provider, int64_t now,
@@ -113,24 +44,22 @@ static int ca_cert(struct att_tpmca *ca, const char *provider, int64_t now,
 {
 	char cn[128];
 	snprintf(cn, sizeof(cn), "attestd TPM AIK CA (%.60s)", provider);
-	X509 *x = X509_new();
-	X509_NAME *n = x ? X509_get_subject_name(x) : NULL;
-	int r = ATT_ERR_CRYPTO;
-	if (!x || X509_set_version(x, 2) != 1 || set_serial(x) ||
-	    set_validity(x, now, days) || name_add(n, "O", "attestd") ||
-	    name_add(n, "CN", cn) || X509_set_issuer_name(x, n) != 1 ||
-	    X509_set_pubkey(x, ca->key) != 1 ||
-	    add_ext(x, x, NID_basic_constraints,
-		    "critical,CA:TRUE,pathlen:0") ||
-	    add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    add_ext(x, x, NID_subject_key_identifier, "hash") ||
-	    add_ext(x, x, NID_authority_key_identifier, "keyid:always") ||
-	    X509_sign(x, ca->key, EVP_sha256()) <= 0) {
-		X509_free(x);
-		return r;
-	}
-	ca->cert = x;
-	return 0;
+	const struct att_cert_name_attr name[] = {{"O", "attestd"},
+						  {"CN", cn}};
+	struct att_cert_spec s = {
+		.subject = name,
+		.n_subject = 2,
+		.subject_key = ca->key,
+		.not_before = now - 3600,
+		.not_after = now + (int64_t)days * 86400,
+		.basic_constraints = true,
+		.ca = true,
+		.pathlen = 0,
+		.key_usage = ATT_KU_KEY_CERT_SIGN | ATT_KU_CRL_SIGN,
+		.ski = ATT_SKI_KEY_SHA1,
+		.aki = true,
+	};
+	return att_cert_build(&ca->cert, &s);
 }
 
 int att_tpmca_generate(struct att_tpmca **out, const char *provider,
@@ -141,54 +70,30 @@ int att_tpmca_generate(struct att_tpmca **out, const char *provider,
 	*out = NULL;
 	if (!ca)
 		return r;
-	r = ATT_ERR_CRYPTO;
-	if (!(ca->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) ||
+	if ((r = att_pkey_generate(&ca->key, ATT_KEY_EC_P256)) != 0 ||
 	    (r = ca_cert(ca, provider, now, days)) != 0) {
-		ERR_clear_error();
 		att_tpmca_free(ca);
-		return r ? r : ATT_ERR_CRYPTO;
+		return r;
 	}
 	*out = ca;
 	return 0;
 }
 
-static char *bio_text(BIO *b, size_t *len)
-{
-	char *p = NULL;
-	long n = BIO_get_mem_data(b, &p);
-	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (s) {
-		memcpy(s, p, (size_t)n);
-		s[n] = 0;
-		if (len)
-			*len = (size_t)n;
-	}
-	return s;
-}
-
 int att_tpmca_cert_pem(const struct att_tpmca *ca, char **out)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	*out = NULL;
-	if (b && PEM_write_bio_X509(b, ca->cert) == 1)
-		*out = bio_text(b, NULL);
-	BIO_free(b);
-	return *out ? 0 : ATT_ERR_CRYPTO;
+	return att_cert_to_pem(out, ca->cert);
 }
 
 int att_tpmca_export(const struct att_tpmca *ca, char **key_pem,
 		     size_t *key_len, char **cert_pem)
 {
-	BIO *b = BIO_new(BIO_s_secmem());
 	*key_pem = NULL;
 	*cert_pem = NULL;
-	if (b && PEM_write_bio_PrivateKey(b, ca->key, NULL, NULL, 0, NULL,
-					  NULL) == 1)
-		*key_pem = bio_text(b, key_len);
-	BIO_free(b);
-	if (!*key_pem)
-		return ATT_ERR_CRYPTO;
-	int r = att_tpmca_cert_pem(ca, cert_pem);
+	int r = att_pkey_to_pem(key_pem, ca->key, true);
+	if (r)
+		return r;
+	*key_len = strlen(*key_pem);
+	r = att_tpmca_cert_pem(ca, cert_pem);
 	if (r) {
 		OPENSSL_cleanse(*key_pem, *key_len);
 		free(*key_pem);
@@ -201,18 +106,16 @@ int att_tpmca_import(struct att_tpmca **out, const char *key_pem,
 		     size_t key_len, const char *cert_pem, size_t cert_len)
 {
 	struct att_tpmca *ca = calloc(1, sizeof(*ca));
-	BIO *kb = BIO_new_mem_buf(key_pem, (int)key_len);
-	BIO *cb = BIO_new_mem_buf(cert_pem, (int)cert_len);
-	int r = ATT_ERR_FORMAT;
+	int r = ATT_ERR_NOMEM;
 	*out = NULL;
-	if (!ca || !kb || !cb) {
-		r = ATT_ERR_NOMEM;
+	if (!ca)
+		return r;
+	r = ATT_ERR_FORMAT;
+	if (att_pkey_from_pem(&ca->key, key_pem, key_len) != 0 ||
+	    !att_pkey_has_private(ca->key) ||
+	    att_cert_from_pem(&ca->cert, cert_pem, cert_len) != 0)
 		goto out;
-	}
-	if (!(ca->key = PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL)) ||
-	    !(ca->cert = PEM_read_bio_X509(cb, NULL, NULL, NULL)))
-		goto out;
-	if (X509_check_private_key(ca->cert, ca->key) != 1) {
+	if (!att_cert_matches_key(ca->cert, ca->key)) {
 		r = ATT_ERR_MISMATCH;
 		goto out;
 	}
@@ -220,87 +123,74 @@ int att_tpmca_import(struct att_tpmca **out, const char *key_pem,
 	ca = NULL; /* transferred */
 	r = 0;
 out:
-	ERR_clear_error();
-	BIO_free(kb);
-	BIO_free(cb);
 	att_tpmca_free(ca);
 	return r;
 }
 
-static int aik_subject(X509 *x, const struct att_tpmca_issue *a)
+static int aik_subject(char cn[static 2 * 32 + 1],
+		       const struct att_tpmca_issue *a)
 {
-	char cn[2 * 64 + 1];
-	X509_NAME *n = X509_get_subject_name(x);
 	/* CN is at most 64 characters: the Name's digest, without the
 	 * algorithm prefix (SHA-256: exactly 64 hex digits). */
 	size_t dl = a->aik_name_len > 2 ? a->aik_name_len - 2 : 0;
 	if (dl == 0 || dl > 32)
 		return ATT_ERR_INVALID_ARG;
-	att_hex_encode(cn, sizeof(cn), a->aik_name + 2, dl, false);
-	if (name_add(n, "O", "attestd TPM AIK") || name_add(n, "CN", cn))
-		return ATT_ERR_CRYPTO;
+	att_hex_encode(cn, 2 * 32 + 1, a->aik_name + 2, dl, false);
 	return 0;
 }
 
-static int aik_fill(X509 *x, const struct att_tpmca *ca,
-		    const struct att_tpmca_issue *a, EVP_PKEY *pub)
+static int aik_cert(struct att_cert **out, const struct att_tpmca *ca,
+		    const struct att_tpmca_issue *a, struct att_pkey *pub)
 {
-	int r;
-	if (X509_set_version(x, 2) != 1 || (r = set_serial(x)) != 0 ||
-	    (r = set_validity(x, a->now, a->days)) != 0 ||
-	    (r = aik_subject(x, a)) != 0 ||
-	    X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1 ||
-	    X509_set_pubkey(x, pub) != 1)
-		return ATT_ERR_CRYPTO;
-	if ((r = add_ext(x, ca->cert, NID_basic_constraints,
-			 "critical,CA:FALSE")) ||
-	    (r = add_ext(x, ca->cert, NID_key_usage,
-			 "critical,digitalSignature")) ||
-	    (r = add_ext(x, ca->cert, NID_subject_key_identifier, "hash")) ||
-	    (r = add_ext(x, ca->cert, NID_authority_key_identifier,
-			 "keyid:always")) ||
-	    (r = add_octet_ext(x, ATT_TPM_OID_AIK_NAME, a->aik_name,
-			       a->aik_name_len)))
+	char cn[2 * 32 + 1];
+	int r = aik_subject(cn, a);
+	if (r)
 		return r;
-	if (a->ek_cert_sha256 &&
-	    (r = add_octet_ext(x, ATT_TPM_OID_EK_CERT_SHA256, a->ek_cert_sha256,
-			       32)) != 0)
-		return r;
-	return X509_sign(x, ca->key, EVP_sha256()) > 0 ? 0 : ATT_ERR_CRYPTO;
+	const struct att_cert_name_attr name[] = {{"O", "attestd TPM AIK"},
+						  {"CN", cn}};
+	const struct att_cert_raw_ext raw[] = {
+		{ATT_TPM_OID_AIK_NAME, a->aik_name, a->aik_name_len, false,
+		 true},
+		{ATT_TPM_OID_EK_CERT_SHA256, a->ek_cert_sha256, 32, false, true},
+	};
+	struct att_cert_spec s = {
+		.subject = name,
+		.n_subject = 2,
+		.issuer = ca->cert,
+		.signing_key = ca->key,
+		.subject_key = pub,
+		.not_before = a->now - 3600,
+		.not_after = a->now + (int64_t)a->days * 86400,
+		.basic_constraints = true,
+		.pathlen = -1,
+		.key_usage = ATT_KU_DIGITAL_SIGNATURE,
+		.ski = ATT_SKI_KEY_SHA1,
+		.aki = true,
+		.raw = raw,
+		.n_raw = a->ek_cert_sha256 ? 2 : 1,
+	};
+	return att_cert_build(out, &s);
 }
 
 int att_tpmca_issue(uint8_t **der, size_t *der_len, const struct att_tpmca *ca,
 		    const struct att_tpmca_issue *a, struct att_diag *diag)
 {
-	const unsigned char *p = a->spki;
-	EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)a->spki_len);
-	X509 *x = X509_new();
-	unsigned char *d = NULL;
-	int n, r = ATT_ERR_FORMAT;
+	struct att_pkey *pub = NULL;
+	struct att_cert *c = NULL;
+	int r;
 	*der = NULL;
 	*der_len = 0;
-	if (!pub || p != a->spki + a->spki_len) {
-		r = att_diag_set(diag, r, "AIK public key is not a valid SPKI");
-		goto out;
-	}
-	if (!x || (r = aik_fill(x, ca, a, pub)) != 0 ||
-	    (n = i2d_X509(x, &d)) <= 0) {
-		r = att_diag_set(diag, r ? r : ATT_ERR_CRYPTO,
-				 "cannot issue the AIK certificate");
-		goto out;
-	}
-	if (!(*der = malloc((size_t)n))) {
-		r = ATT_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*der, d, (size_t)n);
-	*der_len = (size_t)n;
-	r = 0;
-out:
-	ERR_clear_error();
-	OPENSSL_free(d);
-	X509_free(x);
-	EVP_PKEY_free(pub);
+	/* DER only (the SPKI reader also takes PEM). */
+	if (!a->spki || a->spki_len == 0 || a->spki[0] == '-' ||
+	    att_pkey_from_public(&pub, a->spki, a->spki_len) != 0)
+		return att_diag_set(diag, ATT_ERR_FORMAT,
+				    "AIK public key is not a valid SPKI");
+	if ((r = aik_cert(&c, ca, a, pub)) != 0)
+		r = att_diag_set(diag, r, "cannot issue the AIK certificate");
+	else
+		r = att_cert_to_der(der, der_len, c);
+	att_cert_free(c);
+	att_pkey_free(pub);
 	return r;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * X.509 for DCAP over OpenSSL 3. struct att_x509 is an X509 and struct
- * att_x509_crl an X509_CRL (cast at this boundary only), so OpenSSL's own
- * reference counts do the sharing. Chain verification builds a fresh
+ * X.509 for DCAP over OpenSSL 3, on the one certificate type struct
+ * att_cert (crypto/cert.h); struct att_x509_crl is an X509_CRL (cast at
+ * this boundary only), so OpenSSL's own reference counts do the sharing. Chain verification builds a fresh
  * X509_STORE per call with the given roots, a fixed verification time
  * (X509_VERIFY_PARAM_set_time) and the given CRLs; callers cache results.
  */
@@ -22,11 +22,20 @@
 
 #include "attest/err.h"
 #include "base/timeutil.h"
-#include "crypto/ecdsa.h"
+#include "crypto/cert.h"
+#include "crypto/pkey.h"
 
-static X509 *X(const struct att_x509 *x)
+static X509 *X(const struct att_cert *x)
 {
-	return (X509 *)x;
+	return att_cert_get0_x509(x);
+}
+
+/* take wraps x as a struct att_cert, taking the caller's reference. */
+static int take(struct att_cert **out, X509 *x)
+{
+	int r = att_cert_from_x509(out, x);
+	X509_free(x);
+	return r;
 }
 
 static X509_CRL *C(const struct att_x509_crl *c)
@@ -34,7 +43,7 @@ static X509_CRL *C(const struct att_x509_crl *c)
 	return (X509_CRL *)c;
 }
 
-int att_x509_from_der(struct att_x509 **out, const uint8_t *der, size_t len)
+int att_x509_from_der(struct att_cert **out, const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
 	*out = NULL;
@@ -47,11 +56,10 @@ int att_x509_from_der(struct att_x509 **out, const uint8_t *der, size_t len)
 		X509_free(x);
 		return ATT_ERR_TRAILING;
 	}
-	*out = (struct att_x509 *)x;
-	return 0;
+	return take(out, x);
 }
 
-int att_x509_from_pem(struct att_x509 **out, const char *pem, size_t len)
+int att_x509_from_pem(struct att_cert **out, const char *pem, size_t len)
 {
 	*out = NULL;
 	if (len > INT_MAX)
@@ -63,23 +71,10 @@ int att_x509_from_pem(struct att_x509 **out, const char *pem, size_t len)
 	BIO_free(b);
 	if (!x)
 		return ATT_ERR_FORMAT;
-	*out = (struct att_x509 *)x;
-	return 0;
+	return take(out, x);
 }
 
-struct att_x509 *att_x509_ref(struct att_x509 *x)
-{
-	if (x)
-		X509_up_ref(X(x));
-	return x;
-}
-
-void att_x509_free(struct att_x509 *x)
-{
-	X509_free(X(x));
-}
-
-int att_x509_sha256(const struct att_x509 *x, uint8_t out[static 32])
+int att_x509_sha256(const struct att_cert *x, uint8_t out[static 32])
 {
 	unsigned int n = 0;
 	if (X509_digest(X(x), EVP_sha256(), out, &n) != 1 || n != 32)
@@ -118,17 +113,17 @@ static void name_str(const X509_NAME *n, char *out, size_t out_len)
 	BIO_free(b);
 }
 
-void att_x509_subject_cn(const struct att_x509 *x, char *out, size_t out_len)
+void att_x509_subject_cn(const struct att_cert *x, char *out, size_t out_len)
 {
 	name_cn(X509_get_subject_name(X(x)), out, out_len);
 }
 
-void att_x509_issuer_cn(const struct att_x509 *x, char *out, size_t out_len)
+void att_x509_issuer_cn(const struct att_cert *x, char *out, size_t out_len)
 {
 	name_cn(X509_get_issuer_name(X(x)), out, out_len);
 }
 
-void att_x509_issuer_str(const struct att_x509 *x, char *out, size_t out_len)
+void att_x509_issuer_str(const struct att_cert *x, char *out, size_t out_len)
 {
 	name_str(X509_get_issuer_name(X(x)), out, out_len);
 }
@@ -144,7 +139,7 @@ static void serial_hex(const ASN1_INTEGER *s, char *out, size_t out_len)
 	BN_free(bn);
 }
 
-void att_x509_serial_hex(const struct att_x509 *x, char *out, size_t out_len)
+void att_x509_serial_hex(const struct att_cert *x, char *out, size_t out_len)
 {
 	serial_hex(X509_get0_serialNumber(X(x)), out, out_len);
 }
@@ -162,7 +157,7 @@ static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 	return 0;
 }
 
-int att_x509_validity(const struct att_x509 *x, int64_t *not_before,
+int att_x509_validity(const struct att_cert *x, int64_t *not_before,
 		      int64_t *not_after)
 {
 	if (asn1_time_unix(X509_get0_notBefore(X(x)), not_before) ||
@@ -171,21 +166,21 @@ int att_x509_validity(const struct att_x509 *x, int64_t *not_before,
 	return 0;
 }
 
-bool att_x509_is_self_issued(const struct att_x509 *x)
+bool att_x509_is_self_issued(const struct att_cert *x)
 {
 	return X509_NAME_cmp(X509_get_subject_name(X(x)),
 			     X509_get_issuer_name(X(x))) == 0;
 }
 
-bool att_x509_issuer_is(const struct att_x509 *child,
-			const struct att_x509 *parent)
+bool att_x509_issuer_is(const struct att_cert *child,
+			const struct att_cert *parent)
 {
 	return X509_NAME_cmp(X509_get_issuer_name(X(child)),
 			     X509_get_subject_name(X(parent))) == 0;
 }
 
-int att_x509_check_signed_by(const struct att_x509 *child,
-			     const struct att_x509 *parent)
+int att_x509_check_signed_by(const struct att_cert *child,
+			     const struct att_cert *parent)
 {
 	EVP_PKEY *k = X509_get0_pubkey(X(parent));
 	if (!k)
@@ -193,12 +188,12 @@ int att_x509_check_signed_by(const struct att_x509 *child,
 	return X509_verify(X(child), k) == 1 ? 0 : ATT_ERR_SIG_INVALID;
 }
 
-bool att_x509_equal(const struct att_x509 *a, const struct att_x509 *b)
+bool att_x509_equal(const struct att_cert *a, const struct att_cert *b)
 {
 	return X509_cmp(X(a), X(b)) == 0;
 }
 
-int att_x509_ec_p256_key(const struct att_x509 *x, struct att_ec_key **out)
+int att_x509_ec_p256_key(const struct att_cert *x, struct att_pkey **out)
 {
 	char group[32];
 	size_t glen = 0;
@@ -209,12 +204,10 @@ int att_x509_ec_p256_key(const struct att_x509 *x, struct att_ec_key **out)
 					   &glen) != 1 ||
 	    strcmp(group, "prime256v1") != 0)
 		return ATT_ERR_UNSUPPORTED;
-	EVP_PKEY_up_ref(k);
-	*out = (struct att_ec_key *)k;
-	return 0;
+	return att_pkey_from_evp(out, k);
 }
 
-int att_x509_extension(const struct att_x509 *x, const char *oid,
+int att_x509_extension(const struct att_cert *x, const char *oid,
 		       const uint8_t **val, size_t *len)
 {
 	*val = NULL;
@@ -290,14 +283,14 @@ int att_x509_crl_times(const struct att_x509_crl *c, int64_t *this_update,
 }
 
 bool att_x509_crl_issuer_is(const struct att_x509_crl *c,
-			    const struct att_x509 *cert)
+			    const struct att_cert *cert)
 {
 	return X509_NAME_cmp(X509_CRL_get_issuer(C(c)),
 			     X509_get_subject_name(X(cert))) == 0;
 }
 
 int att_x509_crl_check_signed_by(const struct att_x509_crl *c,
-				 const struct att_x509 *issuer)
+				 const struct att_cert *issuer)
 {
 	EVP_PKEY *k = X509_get0_pubkey(X(issuer));
 	if (!k)
@@ -313,7 +306,7 @@ bool att_x509_crl_has_number_and_aki(const struct att_x509_crl *c)
 }
 
 bool att_x509_crl_lists(const struct att_x509_crl *c,
-			const struct att_x509 *cert)
+			const struct att_cert *cert)
 {
 	X509_REVOKED *rev = NULL;
 	return X509_CRL_get0_by_serial(C(c), &rev,
@@ -419,7 +412,7 @@ static void set_params(X509_STORE_CTX *ctx, const struct att_x509_verify_args *a
 }
 
 int att_x509_verify_chain(const struct att_x509_verify_args *a,
-			  struct att_x509 **root,
+			  struct att_cert **root,
 			  struct att_x509_verify_fail *f)
 {
 	X509_STORE *st = NULL;
@@ -448,8 +441,8 @@ int att_x509_verify_chain(const struct att_x509_verify_args *a,
 	STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
 	if (root) {
 		X509 *top = sk_X509_value(built, sk_X509_num(built) - 1);
-		X509_up_ref(top);
-		*root = (struct att_x509 *)top;
+		rc = att_cert_from_x509(root, top);
+		goto out;
 	}
 	rc = 0;
 out:

@@ -13,46 +13,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct att_ec_key;
-struct att_x509;
+struct att_pkey;
+#include "crypto/cert.h"
+
 struct att_x509_crl;
 
-/* att_x509_from_der parses one DER certificate (whole input). */
-int att_x509_from_der(struct att_x509 **out, const uint8_t *der, size_t len);
+/* Certificates are struct att_cert (crypto/cert.h: att_cert_dup and
+ * att_cert_free manage the references); these functions are the chain
+ * and collateral side.
+ * att_x509_from_der parses one DER certificate (whole input). */
+int att_x509_from_der(struct att_cert **out, const uint8_t *der, size_t len);
 /* att_x509_from_pem parses the first PEM certificate of pem[0..len). */
-int att_x509_from_pem(struct att_x509 **out, const char *pem, size_t len);
-struct att_x509 *att_x509_ref(struct att_x509 *x);
-void att_x509_free(struct att_x509 *x);
+int att_x509_from_pem(struct att_cert **out, const char *pem, size_t len);
 
 /* SHA-256 of the DER encoding. */
-int att_x509_sha256(const struct att_x509 *x, uint8_t out[static 32]);
+int att_x509_sha256(const struct att_cert *x, uint8_t out[static 32]);
 /* Common names ("" when absent) and one-line RFC 2253 names; truncated to
  * out_len - 1 characters. */
-void att_x509_subject_cn(const struct att_x509 *x, char *out, size_t out_len);
-void att_x509_issuer_cn(const struct att_x509 *x, char *out, size_t out_len);
-void att_x509_issuer_str(const struct att_x509 *x, char *out, size_t out_len);
+void att_x509_subject_cn(const struct att_cert *x, char *out, size_t out_len);
+void att_x509_issuer_cn(const struct att_cert *x, char *out, size_t out_len);
+void att_x509_issuer_str(const struct att_cert *x, char *out, size_t out_len);
 /* att_x509_serial_hex writes the serial number as upper-case hex. */
-void att_x509_serial_hex(const struct att_x509 *x, char *out, size_t out_len);
+void att_x509_serial_hex(const struct att_cert *x, char *out, size_t out_len);
 /* notBefore / notAfter as Unix seconds. */
-int att_x509_validity(const struct att_x509 *x, int64_t *not_before,
+int att_x509_validity(const struct att_cert *x, int64_t *not_before,
 		      int64_t *not_after);
 /* subject == issuer (self-issued). */
-bool att_x509_is_self_issued(const struct att_x509 *x);
+bool att_x509_is_self_issued(const struct att_cert *x);
 /* child's issuer name equals parent's subject name. */
-bool att_x509_issuer_is(const struct att_x509 *child,
-			const struct att_x509 *parent);
+bool att_x509_issuer_is(const struct att_cert *child,
+			const struct att_cert *parent);
 /* att_x509_check_signed_by verifies child's signature with parent's key:
  * 0 or ATT_ERR_SIG_INVALID. */
-int att_x509_check_signed_by(const struct att_x509 *child,
-			     const struct att_x509 *parent);
-bool att_x509_equal(const struct att_x509 *a, const struct att_x509 *b);
+int att_x509_check_signed_by(const struct att_cert *child,
+			     const struct att_cert *parent);
+bool att_x509_equal(const struct att_cert *a, const struct att_cert *b);
 /* att_x509_ec_p256_key returns the subject public key when it is a P-256
  * key (ATT_ERR_UNSUPPORTED otherwise). */
-int att_x509_ec_p256_key(const struct att_x509 *x, struct att_ec_key **out);
+int att_x509_ec_p256_key(const struct att_cert *x, struct att_pkey **out);
 /* att_x509_extension borrows the extnValue contents (the DER inside the
  * OCTET STRING) of the extension with dotted OID `oid`: 0 or
  * ATT_ERR_NOT_FOUND. Valid while x lives. */
-int att_x509_extension(const struct att_x509 *x, const char *oid,
+int att_x509_extension(const struct att_cert *x, const char *oid,
 		       const uint8_t **val, size_t *len);
 
 /* CRLs */
@@ -69,21 +71,21 @@ int att_x509_crl_times(const struct att_x509_crl *c, int64_t *this_update,
 		       int64_t *next_update);
 /* the CRL's issuer name equals cert's subject name */
 bool att_x509_crl_issuer_is(const struct att_x509_crl *c,
-			    const struct att_x509 *cert);
+			    const struct att_cert *cert);
 int att_x509_crl_check_signed_by(const struct att_x509_crl *c,
-				 const struct att_x509 *issuer);
+				 const struct att_cert *issuer);
 /* Intel's CRL profile requires CRL Number and Authority Key Identifier. */
 bool att_x509_crl_has_number_and_aki(const struct att_x509_crl *c);
 /* cert's serial number is listed (revocation is by serial, as QVL). */
 bool att_x509_crl_lists(const struct att_x509_crl *c,
-			const struct att_x509 *cert);
+			const struct att_cert *cert);
 
 /* Chain verification through an X509_STORE at a fixed time. */
 struct att_x509_verify_args {
-	const struct att_x509 *leaf;
-	struct att_x509 *const *untrusted;
+	const struct att_cert *leaf;
+	struct att_cert *const *untrusted;
 	size_t n_untrusted;
-	struct att_x509 *const *roots;
+	struct att_cert *const *roots;
 	size_t n_roots;
 	struct att_x509_crl *const *crls;
 	size_t n_crls;
@@ -108,7 +110,7 @@ struct att_x509_verify_fail {
  * ATT_ERR_EXPIRED, ATT_ERR_NOT_YET_VALID, ATT_ERR_SIG_INVALID,
  * ATT_ERR_CHAIN_INVALID with details in *f. */
 int att_x509_verify_chain(const struct att_x509_verify_args *a,
-			  struct att_x509 **root,
+			  struct att_cert **root,
 			  struct att_x509_verify_fail *f);
 
 #endif

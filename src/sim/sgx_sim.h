@@ -20,8 +20,10 @@
 #include "base/buf.h"
 #include "base/diag.h"
 
-/* Cap on a quote or a collateral bundle the simulator produces. */
-/* Cap on a file the simulator reads back from its directory. */
+/* att_sgxsim_built_in is false in a build configured with -DATT_SIM=OFF,
+ * where every function below fails with ATT_ERR_UNSUPPORTED and a message
+ * saying so (src/sim_off). */
+bool att_sgxsim_built_in(void);
 
 /* The simulated platforms: "processor" (Processor-CA PCK certificate,
  * FMSPC 00906ED50000, SGX Type Standard) and "platform" (Platform-CA PCK

@@ -25,10 +25,10 @@ struct coll {
 	const struct att_sgxsim_collateral_opts *o;
 	struct att_sim_dates dt;
 	struct att_diag *d;
-	struct att_sgxsim_key *root_key, *tcb_key;
-	struct att_sgxsim_key *ca_key[ATT_SGXSIM_N_PLATFORMS];
-	struct att_sgxsim_cert *root, *tcb;
-	struct att_sgxsim_cert *ca[ATT_SGXSIM_N_PLATFORMS];
+	struct att_pkey *root_key, *tcb_key;
+	struct att_pkey *ca_key[ATT_SGXSIM_N_PLATFORMS];
+	struct att_cert *root, *tcb;
+	struct att_cert *ca[ATT_SGXSIM_N_PLATFORMS];
 	/* shared by every platform */
 	struct att_buf root_crl, qe_body, tcb_chain;
 	char qe_sig[2 * ATT_SGXSIM_RS_LEN + 1];
@@ -48,13 +48,13 @@ void att_sgxsim_collateral_opts_init(struct att_sgxsim_collateral_opts *o)
 
 static void coll_free(struct coll *c)
 {
-	att_sgxsim_key_free(c->root_key);
-	att_sgxsim_key_free(c->tcb_key);
-	att_sgxsim_cert_free(c->root);
-	att_sgxsim_cert_free(c->tcb);
+	att_pkey_free(c->root_key);
+	att_pkey_free(c->tcb_key);
+	att_cert_free(c->root);
+	att_cert_free(c->tcb);
 	for (size_t i = 0; i < ATT_SGXSIM_N_PLATFORMS; i++) {
-		att_sgxsim_key_free(c->ca_key[i]);
-		att_sgxsim_cert_free(c->ca[i]);
+		att_pkey_free(c->ca_key[i]);
+		att_cert_free(c->ca[i]);
 	}
 	att_buf_release(&c->root_crl);
 	att_buf_release(&c->qe_body);
@@ -127,14 +127,14 @@ static int pck_crl(struct coll *c, size_t i, struct att_buf *der)
 {
 	const struct att_sim_platform *pl = &att_sim_platforms[i];
 	struct att_sgxsim_serial rev[1 + N_DECOYS];
-	struct att_sgxsim_cert *revoked = NULL;
+	struct att_cert *revoked = NULL;
 	char file[128];
 	att_sim_pck_cert_name(file, sizeof(file), SIM_F_REVOKED);
 	int r = att_sim_load_cert(c->dir, pl->name, file, &revoked, c->d);
 	if (r)
 		return r;
 	r = att_sgxsim_cert_serial(revoked, &rev[0]);
-	att_sgxsim_cert_free(revoked);
+	att_cert_free(revoked);
 	for (size_t k = 1; !r && k <= N_DECOYS; k++) {
 		rev[k].len = ATT_SGXSIM_SERIAL_LEN;
 		r = att_rand_bytes(rev[k].b, rev[k].len);

@@ -111,7 +111,7 @@ int att_sim_read(const char *dir, const char *sub, const char *name,
 }
 
 int att_sim_load_key(const char *dir, const char *sub, const char *name,
-		     struct att_sgxsim_key **out, struct att_diag *d)
+		     struct att_pkey **out, struct att_diag *d)
 {
 	struct att_buf b;
 	*out = NULL;
@@ -127,7 +127,7 @@ int att_sim_load_key(const char *dir, const char *sub, const char *name,
 }
 
 int att_sim_load_cert(const char *dir, const char *sub, const char *name,
-		      struct att_sgxsim_cert **out, struct att_diag *d)
+		      struct att_cert **out, struct att_diag *d)
 {
 	struct att_buf b;
 	*out = NULL;

@@ -13,7 +13,7 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
-#include "crypto/sgxsim.h"
+#include "sim/sgx_sim_crypto.h"
 #include "sim/sgx_sim.h"
 
 #define SIM_DAY 86400
@@ -84,9 +84,9 @@ int att_sim_mkdir(const char *dir, const char *sub, struct att_diag *d);
 
 /* Load keys and certificates from DIR. */
 int att_sim_load_key(const char *dir, const char *sub, const char *name,
-		     struct att_sgxsim_key **out, struct att_diag *d);
+		     struct att_pkey **out, struct att_diag *d);
 int att_sim_load_cert(const char *dir, const char *sub, const char *name,
-		      struct att_sgxsim_cert **out, struct att_diag *d);
+		      struct att_cert **out, struct att_diag *d);
 
 /* att_sim_pck_cert_name: "pck_<level>.pem" or "pck_revoked.pem". */
 void att_sim_pck_cert_name(char *out, size_t cap, const char *level);

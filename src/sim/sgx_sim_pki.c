@@ -28,23 +28,23 @@
 struct pki {
 	const char *dir;
 	int64_t now;
-	struct att_sgxsim_key *root_key, *tcb_key, *qe_key;
-	struct att_sgxsim_key *ca_key[ATT_SGXSIM_N_PLATFORMS];
-	struct att_sgxsim_cert *root, *tcb;
-	struct att_sgxsim_cert *ca[ATT_SGXSIM_N_PLATFORMS];
+	struct att_pkey *root_key, *tcb_key, *qe_key;
+	struct att_pkey *ca_key[ATT_SGXSIM_N_PLATFORMS];
+	struct att_cert *root, *tcb;
+	struct att_cert *ca[ATT_SGXSIM_N_PLATFORMS];
 	struct att_diag *d;
 };
 
 static void pki_free(struct pki *p)
 {
-	att_sgxsim_key_free(p->root_key);
-	att_sgxsim_key_free(p->tcb_key);
-	att_sgxsim_key_free(p->qe_key);
-	att_sgxsim_cert_free(p->root);
-	att_sgxsim_cert_free(p->tcb);
+	att_pkey_free(p->root_key);
+	att_pkey_free(p->tcb_key);
+	att_pkey_free(p->qe_key);
+	att_cert_free(p->root);
+	att_cert_free(p->tcb);
 	for (size_t i = 0; i < ATT_SGXSIM_N_PLATFORMS; i++) {
-		att_sgxsim_key_free(p->ca_key[i]);
-		att_sgxsim_cert_free(p->ca[i]);
+		att_pkey_free(p->ca_key[i]);
+		att_cert_free(p->ca[i]);
 	}
 }
 
@@ -57,7 +57,7 @@ static int new_serial(uint8_t s[ATT_SGXSIM_SERIAL_LEN])
 }
 
 static int save_key(const struct pki *p, const char *sub, const char *name,
-		    const struct att_sgxsim_key *k)
+		    struct att_pkey *k)
 {
 	struct att_buf b;
 	att_buf_init(&b, ATT_SGXSIM_MAX_OBJ);
@@ -72,7 +72,7 @@ static int save_key(const struct pki *p, const char *sub, const char *name,
 }
 
 static int save_cert(const struct pki *p, const char *sub, const char *name,
-		     const struct att_sgxsim_cert *c)
+		     const struct att_cert *c)
 {
 	struct att_buf b;
 	att_buf_init(&b, ATT_SGXSIM_MAX_OBJ);
@@ -87,7 +87,7 @@ static int save_cert(const struct pki *p, const char *sub, const char *name,
 
 /* issue makes a key (unless *key is set) and a certificate for it. */
 static int issue(struct pki *p, struct att_sgxsim_cert_spec *s,
-		 struct att_sgxsim_key **key, struct att_sgxsim_cert **cert)
+		 struct att_pkey **key, struct att_cert **cert)
 {
 	int r = *key ? 0 : att_sgxsim_key_generate(key);
 	if (!r)
@@ -202,11 +202,11 @@ static void pck_ext(struct att_sgxsim_pck_ext *e, size_t i,
 	e->dynamic_platform = true;
 }
 
-static int make_pck(struct pki *p, size_t i, struct att_sgxsim_key **key,
+static int make_pck(struct pki *p, size_t i, struct att_pkey **key,
 		    const struct att_sgxsim_pck_ext *e, const char *file)
 {
 	const struct att_sim_platform *pl = &att_sim_platforms[i];
-	struct att_sgxsim_cert *c = NULL;
+	struct att_cert *c = NULL;
 	struct att_sgxsim_cert_spec s = {.cn = PCK_CN,
 					 .not_before = p->now - SIM_DAY,
 					 .not_after = p->now + 7 * YEAR,
@@ -218,14 +218,14 @@ static int make_pck(struct pki *p, size_t i, struct att_sgxsim_key **key,
 	int r = issue(p, &s, key, &c);
 	if (!r)
 		r = save_cert(p, pl->name, file, c);
-	att_sgxsim_cert_free(c);
+	att_cert_free(c);
 	return r;
 }
 
 static int make_platform(struct pki *p, size_t i)
 {
 	const struct att_sim_platform *pl = &att_sim_platforms[i];
-	struct att_sgxsim_key *key = NULL;
+	struct att_pkey *key = NULL;
 	struct att_sgxsim_pck_ext e;
 	uint8_t ppid[16], inst[16];
 	char file[128];
@@ -245,7 +245,7 @@ static int make_platform(struct pki *p, size_t i)
 	}
 	if (!r)
 		r = save_key(p, pl->name, SIM_F_PCK_KEY, key);
-	att_sgxsim_key_free(key);
+	att_pkey_free(key);
 	return r;
 }
 

@@ -7,7 +7,8 @@
  * public key, the QE report (REPORTDATA = SHA-256(attestation key || QE
  * auth data) || 0^32) signed by the platform's PCK key, 32 bytes of QE
  * auth data and certification data type 5: the PEM chain PCK leaf,
- * PCK CA, root, NUL-terminated. Layout: docs/dcap.md section 1.
+ * PCK CA, root, NUL-terminated. Layout: Intel "SGX ECDSA Quote Library
+ * API", Appendix A (Quote Format).
  */
 #include <stdio.h>
 #include <string.h>
@@ -93,7 +94,7 @@ void att_sgxsim_quote_opts_init(struct att_sgxsim_quote_opts *o)
 struct inputs {
 	const struct att_sim_platform *pl;
 	const struct att_sim_level *lv;
-	struct att_sgxsim_key *qe_key, *pck_key;
+	struct att_pkey *qe_key, *pck_key;
 	struct att_buf chain; /* PEM leaf, CA, root, NUL */
 	uint8_t att_pub[64];
 };
@@ -268,8 +269,8 @@ int att_sgxsim_quote(const char *dir, const struct att_sgxsim_quote_opts *o,
 	int r = load_inputs(&in, dir, o, d);
 	if (!r)
 		r = build(out, &in, o, d);
-	att_sgxsim_key_free(in.qe_key);
-	att_sgxsim_key_free(in.pck_key);
+	att_pkey_free(in.qe_key);
+	att_pkey_free(in.pck_key);
 	att_buf_release(&in.chain);
 	return r;
 }

@@ -2,7 +2,7 @@
 /*
  * TCB Info (v2, v3; SGX and TDX) and Enclave Identity (v2) parsing, after
  * Intel's PCS API documentation (Appendix A/B) and QVL's JSON rules
- * (docs/dcap.md 3.1-3.3). The outer document is parsed with duplicate keys
+ * (docs/dcap-verifier.md). The outer document is parsed with duplicate keys
  * rejected; the inner object's exact text is sliced out with
  * att_json_member_span, copied as the signed body, and parsed again, so
  * that what is verified is exactly what is evaluated. No crypto here.

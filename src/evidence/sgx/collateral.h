@@ -8,7 +8,8 @@
  * The signed bytes are the exact raw text of the inner object, sliced from
  * the input (never re-serialised). Also the text-level helpers for CRL
  * encodings (DER, PEM, hex of DER) and PEM certificate chains.
- * Layouts: docs/dcap.md section 3.
+ * Layouts: Intel "SGX and TDX PCS API Specification" v4 (TCB Info, QE
+ * Identity, PCK CRL) and "SGX PCK Certificate and CRL Profile".
  */
 #ifndef ATT_EVIDENCE_SGX_COLLATERAL_H
 #define ATT_EVIDENCE_SGX_COLLATERAL_H

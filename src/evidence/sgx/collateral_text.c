@@ -3,8 +3,8 @@
  * Text-level helpers for DCAP collateral: the raw byte span of a JSON
  * member (the signed bytes of TCB Info / QE Identity are the exact text
  * of the inner object, so it is sliced, never re-serialised), CRL
- * encodings (DER, PEM, hex of DER, as the QvE normalises them; see
- * docs/dcap.md 3.5) and PEM certificate blocks. No crypto and no ASN.1
+ * encodings (DER, PEM, hex of DER, as Intel's QvE normalises them) and
+ * PEM certificate blocks. No crypto and no ASN.1
  * parsing here.
  */
 #include "evidence/sgx/collateral.h"

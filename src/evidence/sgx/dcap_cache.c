@@ -37,7 +37,7 @@ struct att_dcap_cache {
 
 void att_dcap_pck_release(struct att_dcap_pck *p)
 {
-	att_ec_key_free(p->key);
+	att_pkey_free(p->key);
 	p->key = NULL;
 }
 
@@ -164,12 +164,14 @@ bool att_dcap_cache_get_pck(struct att_dcap_cache *c, const uint8_t key[32],
 		return false;
 	pthread_mutex_lock(&c->mu);
 	struct entry *e = find(c, key, at);
+	bool hit = false;
 	if (e && e->has_pck) {
 		*out = e->pck;
-		out->key = att_ec_key_ref(e->pck.key);
+		out->key = att_pkey_dup(e->pck.key);
+		hit = out->key != NULL; /* no memory: a miss */
 	}
 	pthread_mutex_unlock(&c->mu);
-	return e && e->has_pck;
+	return hit;
 }
 
 static struct entry *entry_new(const uint8_t key[32], int64_t from,
@@ -206,7 +208,10 @@ void att_dcap_cache_put_pck(struct att_dcap_cache *c, const uint8_t key[32],
 		return;
 	e->has_pck = true;
 	e->pck = *p;
-	e->pck.key = att_ec_key_ref(p->key);
+	if (!(e->pck.key = att_pkey_dup(p->key))) {
+		free(e);
+		return;
+	}
 	pthread_mutex_lock(&c->mu);
 	e->used = ++c->tick;
 	insert(c, e);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Certificate-chain steps of DCAP verification (docs/dcap.md 4.1-4.4):
+ * Certificate-chain steps of DCAP verification (Intel QVL;
+ * docs/dcap-verifier.md):
  * the PCK chain carried in the quote, verified to a trusted root with the
  * Root CA CRL and the PCK CRL; and the TCB Info / QE Identity signing
  * chains with the Root CA CRL and the document signatures. Roles inside a
@@ -64,14 +65,14 @@ int att_dcap_check_window(struct att_dcap_clock *clk, const char *what,
 
 /* ---- PCK chain ---- */
 
-static bool cn_has(const struct att_x509 *x, const char *needle)
+static bool cn_has(const struct att_cert *x, const char *needle)
 {
 	char cn[128];
 	att_x509_subject_cn(x, cn, sizeof(cn));
 	return strstr(cn, needle) != NULL;
 }
 
-static int pem_certs(struct att_x509 **certs, size_t *n, const uint8_t *data,
+static int pem_certs(struct att_cert **certs, size_t *n, const uint8_t *data,
 		     size_t len, struct att_diag *d)
 {
 	struct att_pem_span s[ATT_MAX_CERT_CHAIN];
@@ -93,16 +94,16 @@ static int pem_certs(struct att_x509 **certs, size_t *n, const uint8_t *data,
 	return 0;
 }
 
-int att_dcap_split_pck_chain(struct att_x509 **root, struct att_x509 **inter,
-			     struct att_x509 **pck, const uint8_t *cert_data,
+int att_dcap_split_pck_chain(struct att_cert **root, struct att_cert **inter,
+			     struct att_cert **pck, const uint8_t *cert_data,
 			     size_t cert_len, struct att_diag *d)
 {
-	struct att_x509 *c[ATT_MAX_CERT_CHAIN] = {0};
+	struct att_cert *c[ATT_MAX_CERT_CHAIN] = {0};
 	size_t n = 0;
 	int rc = pem_certs(c, &n, cert_data, cert_len, d);
 	*root = *inter = *pck = NULL;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct att_x509 **role = att_x509_is_self_issued(c[i]) ? root
+		struct att_cert **role = att_x509_is_self_issued(c[i]) ? root
 			: cn_has(c[i], "SGX PCK Certificate") ? pck
 			: cn_has(c[i], "CA") ? inter : NULL;
 		if (!role || *role)
@@ -110,19 +111,19 @@ int att_dcap_split_pck_chain(struct att_x509 **root, struct att_x509 **inter,
 					  "certificate chain: unexpected or "
 					  "duplicate certificate #%zu", i + 1);
 		else
-			*role = att_x509_ref(c[i]);
+			*role = att_cert_dup(c[i]);
 	}
 	for (size_t i = 0; i < n; i++)
-		att_x509_free(c[i]);
+		att_cert_free(c[i]);
 	if (rc == 0 && (!*root || !*inter || !*pck))
 		rc = att_diag_set(d, ATT_ERR_CHAIN_INVALID, "PCK certificate "
 				  "chain: missing %s", !*root ? "root CA" :
 				  !*inter ? "intermediate CA" :
 				  "PCK certificate");
 	if (rc) {
-		att_x509_free(*root);
-		att_x509_free(*inter);
-		att_x509_free(*pck);
+		att_cert_free(*root);
+		att_cert_free(*inter);
+		att_cert_free(*pck);
 		*root = *inter = *pck = NULL;
 	}
 	return rc;
@@ -130,7 +131,7 @@ int att_dcap_split_pck_chain(struct att_x509 **root, struct att_x509 **inter,
 
 /* Issuer, extensions and time window of one CRL. */
 static int crl_check(const struct att_x509_crl *crl,
-		     const struct att_x509 *issuer, const char *what,
+		     const struct att_cert *issuer, const char *what,
 		     const char *role, struct att_dcap_clock *clk,
 		     int64_t *from, int64_t *until, struct att_diag *d)
 {
@@ -156,7 +157,7 @@ static int crl_check(const struct att_x509_crl *crl,
 	return att_dcap_check_window(clk, what, tu, nu, true, d);
 }
 
-static int cert_window(const struct att_x509 *x, const char *what,
+static int cert_window(const struct att_cert *x, const char *what,
 		       struct att_dcap_clock *clk, int64_t *from,
 		       int64_t *until, struct att_diag *d)
 {
@@ -190,15 +191,15 @@ static int x509_fail(const struct att_x509_verify_fail *f, int rc,
 
 /* Runs the X509_STORE verification and checks that the root reached is
  * the chain's own root (QVL compares them byte-wise too). */
-static int store_verify(const struct att_x509 *leaf, struct att_x509 *inter,
-			const struct att_x509 *chain_root,
+static int store_verify(const struct att_cert *leaf, struct att_cert *inter,
+			const struct att_cert *chain_root,
 			struct att_x509_crl *const *crls, size_t n_crls,
 			const struct att_dcap_trust *trust,
 			const struct att_dcap_clock *clk, const char *chain,
 			struct att_diag *d)
 {
 	struct att_x509_verify_fail f;
-	struct att_x509 *reached = NULL;
+	struct att_cert *reached = NULL;
 	struct att_x509_verify_args a = {
 		.leaf = leaf, .untrusted = &inter, .n_untrusted = inter ? 1 : 0,
 		.roots = trust->roots, .n_roots = trust->n_roots,
@@ -212,12 +213,12 @@ static int store_verify(const struct att_x509 *leaf, struct att_x509 *inter,
 		rc = att_diag_set(d, ATT_ERR_CHAIN_INVALID, "%s certificate "
 				  "chain: its root CA is not the trusted root",
 				  chain);
-	att_x509_free(reached);
+	att_cert_free(reached);
 	return rc;
 }
 
-static int pck_checks(struct att_dcap_pck *out, struct att_x509 *root,
-		      struct att_x509 *inter, struct att_x509 *pck,
+static int pck_checks(struct att_dcap_pck *out, struct att_cert *root,
+		      struct att_cert *inter, struct att_cert *pck,
 		      const struct att_dcap_collateral *col,
 		      const struct att_dcap_trust *trust,
 		      struct att_dcap_clock *clk, struct att_diag *d)
@@ -259,7 +260,7 @@ int att_dcap_verify_pck_chain(struct att_dcap_pck *out, const uint8_t *cert_data
 			      const struct att_dcap_trust *trust,
 			      struct att_dcap_clock *clk, struct att_diag *d)
 {
-	struct att_x509 *root = NULL, *inter = NULL, *pck = NULL;
+	struct att_cert *root = NULL, *inter = NULL, *pck = NULL;
 	memset(out, 0, sizeof(*out));
 	int rc = att_dcap_split_pck_chain(&root, &inter, &pck, cert_data,
 					  cert_len, d);
@@ -267,16 +268,16 @@ int att_dcap_verify_pck_chain(struct att_dcap_pck *out, const uint8_t *cert_data
 		rc = pck_checks(out, root, inter, pck, col, trust, clk, d);
 	if (rc)
 		att_dcap_pck_release(out);
-	att_x509_free(root);
-	att_x509_free(inter);
-	att_x509_free(pck);
+	att_cert_free(root);
+	att_cert_free(inter);
+	att_cert_free(pck);
 	return rc;
 }
 
 /* ---- TCB Info / QE Identity ---- */
 
 static int signing_roles(const struct att_dcap_chain *ch, const char *what,
-			 struct att_x509 **root, struct att_x509 **signer,
+			 struct att_cert **root, struct att_cert **signer,
 			 struct att_diag *d)
 {
 	*root = *signer = NULL;
@@ -297,17 +298,18 @@ static int signing_roles(const struct att_dcap_chain *ch, const char *what,
 	return 0;
 }
 
-static int doc_signature(const struct att_x509 *signer, const char *body,
+static int doc_signature(const struct att_cert *signer, const char *body,
 			 size_t body_len, const uint8_t sig[64],
 			 const char *what, struct att_diag *d)
 {
-	struct att_ec_key *k = NULL;
+	struct att_pkey *k = NULL;
 	int rc = att_x509_ec_p256_key(signer, &k);
 	if (rc)
 		return att_diag_set(d, rc, "%s signing key is not ECDSA P-256",
 				    what);
-	rc = att_ecdsa_p256_verify(k, body, body_len, sig);
-	att_ec_key_free(k);
+	rc = att_pkey_verify_ecdsa(k, ATT_MD_SHA256, body, body_len, sig, 32,
+				   sig + 32, 32);
+	att_pkey_free(k);
 	if (rc)
 		return att_diag_set(d, rc, "%s signature invalid", what);
 	return 0;
@@ -322,7 +324,7 @@ int att_dcap_verify_signed_doc(int64_t *valid_from, int64_t *valid_until,
 	const char *what = is_tcb ? "TCB Info" : "QE Identity";
 	const struct att_dcap_chain *ch = is_tcb ? &col->tcb_chain
 						 : &col->qe_chain;
-	struct att_x509 *root, *signer;
+	struct att_cert *root, *signer;
 	char chain[48];
 	int rc;
 	snprintf(chain, sizeof(chain), "%s signing", what);

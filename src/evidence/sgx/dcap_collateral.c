@@ -20,7 +20,7 @@
 static void chain_release(struct att_dcap_chain *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		att_x509_free(c->certs[i]);
+		att_cert_free(c->certs[i]);
 	c->n = 0;
 }
 

@@ -10,20 +10,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "crypto/ecdsa.h"
+#include "crypto/pkey.h"
 #include "crypto/sgx_ext.h"
 #include "crypto/x509.h"
 #include "evidence/sgx/verify.h"
 
 
 struct att_dcap_trust {
-	struct att_x509 *roots[ATT_DCAP_MAX_ROOTS];
+	struct att_cert *roots[ATT_DCAP_MAX_ROOTS];
 	size_t n_roots;
 	uint8_t id[32]; /* SHA-256 over the roots' DER hashes */
 };
 
 struct att_dcap_chain {
-	struct att_x509 *certs[ATT_MAX_CERT_CHAIN];
+	struct att_cert *certs[ATT_MAX_CERT_CHAIN];
 	size_t n;
 };
 
@@ -46,7 +46,7 @@ struct att_dcap_collateral {
 
 /* What a verified PCK chain yields (cached). */
 struct att_dcap_pck {
-	struct att_ec_key *key; /* one reference owned */
+	struct att_pkey *key; /* one reference owned */
 	struct att_sgx_pck_ext ext;
 	enum att_dcap_ca ca;
 	int64_t valid_from, valid_until;
@@ -91,8 +91,8 @@ int att_dcap_verify_signed_doc(int64_t *valid_from, int64_t *valid_until,
 			       const struct att_dcap_trust *trust,
 			       struct att_dcap_clock *clk, struct att_diag *d);
 /* att_dcap_find_pck_cert: the PCK leaf of a PEM chain, by subject CN. */
-int att_dcap_split_pck_chain(struct att_x509 **root, struct att_x509 **inter,
-			     struct att_x509 **pck, const uint8_t *cert_data,
+int att_dcap_split_pck_chain(struct att_cert **root, struct att_cert **inter,
+			     struct att_cert **pck, const uint8_t *cert_data,
 			     size_t cert_len, struct att_diag *d);
 
 /* TCB evaluation (dcap_tcb.c), after all signatures verified. */

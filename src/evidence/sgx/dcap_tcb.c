@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * TCB evaluation after every signature has verified (docs/dcap.md 4.5.7,
- * 4.6-4.9, 5): the TDX module identity check, the platform TCB level (SGX
- * components + PCESVN, for TDX also TEE_TCB_SVN from index 2 when the
- * module major version is non-zero), the TDX module level, the QE level,
- * Intel's status convergence, the TD relaunch rule for TD report 1.5, and
- * the union of advisory IDs.
+ * TCB evaluation after every signature has verified (Intel QVL's TCB
+ * evaluation; docs/dcap-verifier.md): the TDX module identity check, the
+ * platform TCB level (SGX components + PCESVN, for TDX also TEE_TCB_SVN from
+ * index 2 when the module major version is non-zero), the TDX module level,
+ * the QE level, Intel's status convergence, the TD relaunch rule for TD report
+ * 1.5, and the union of advisory IDs.
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -41,7 +41,7 @@ void att_dcap_trust_free(struct att_dcap_trust *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n_roots; i++)
-		att_x509_free(t->roots[i]);
+		att_cert_free(t->roots[i]);
 	free(t);
 }
 
@@ -56,23 +56,23 @@ static int recompute_id(struct att_dcap_trust *t)
 }
 
 /* Takes ownership of x. Roots must be self-issued and self-signed. */
-static int add_root(struct att_dcap_trust *t, struct att_x509 *x,
+static int add_root(struct att_dcap_trust *t, struct att_cert *x,
 		    struct att_diag *d)
 {
 	char cn[96];
 	att_x509_subject_cn(x, cn, sizeof(cn));
 	if (!att_x509_is_self_issued(x) || att_x509_check_signed_by(x, x)) {
-		att_x509_free(x);
+		att_cert_free(x);
 		return att_diag_set(d, ATT_ERR_CHAIN_INVALID, "trust anchor "
 				    "\"%s\" is not a self-signed root", cn);
 	}
 	for (size_t i = 0; i < t->n_roots; i++)
 		if (att_x509_equal(t->roots[i], x)) {
-			att_x509_free(x);
+			att_cert_free(x);
 			return 0;
 		}
 	if (t->n_roots == ATT_DCAP_MAX_ROOTS) {
-		att_x509_free(x);
+		att_cert_free(x);
 		return att_diag_set(d, ATT_ERR_LIMIT, "more than %d trust "
 				    "anchors", ATT_DCAP_MAX_ROOTS);
 	}
@@ -89,7 +89,7 @@ int att_dcap_trust_add_root_pem(struct att_dcap_trust *t, const char *pem,
 		return att_diag_set(d, n < 0 ? n : ATT_ERR_FORMAT, "trust "
 				    "anchor: no PEM certificate");
 	for (int i = 0; i < n; i++) {
-		struct att_x509 *x;
+		struct att_cert *x;
 		if ((rc = att_x509_from_pem(&x, spans[i].p, spans[i].len)) != 0)
 			return att_diag_set(d, rc, "trust anchor: bad PEM "
 					    "certificate #%d", i + 1);
@@ -102,7 +102,7 @@ int att_dcap_trust_add_root_pem(struct att_dcap_trust *t, const char *pem,
 int att_dcap_trust_add_root_der(struct att_dcap_trust *t, const uint8_t *der,
 				size_t len, struct att_diag *d)
 {
-	struct att_x509 *x;
+	struct att_cert *x;
 	int rc = att_x509_from_der(&x, der, len);
 	if (rc)
 		return att_diag_set(d, rc, "trust anchor: bad DER certificate");

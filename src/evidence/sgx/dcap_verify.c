@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * att_dcap_verify: the DCAP appraisal driver, in QVL's order (docs/dcap.md
- * 4.1-4.5; docs/dcap-verifier.md lists every step and message). Chains
+ * att_dcap_verify: the DCAP appraisal driver, in Intel QVL's order
+ * (docs/dcap-verifier.md lists every step and message). Chains
  * and signed collateral come from the cache when a still-valid entry for
  * the same content exists; the quote itself always costs two ECDSA
  * verifications (QE report by the PCK key, quote by the attestation key).
@@ -27,7 +27,7 @@ int att_dcap_quote_info(struct att_dcap_quote_info *out, const uint8_t *quote,
 			size_t len, unsigned flags, struct att_diag *d)
 {
 	struct att_sgx_quote q;
-	struct att_x509 *root = NULL, *inter = NULL, *pck = NULL;
+	struct att_cert *root = NULL, *inter = NULL, *pck = NULL;
 	struct att_sgx_pck_ext ext;
 	char cn[128];
 	int rc;
@@ -55,9 +55,9 @@ int att_dcap_quote_info(struct att_dcap_quote_info *out, const uint8_t *quote,
 		memcpy(out->ppid, ext.ppid, 16);
 		out->sgx_type = ext.sgx_type;
 	}
-	att_x509_free(root);
-	att_x509_free(inter);
-	att_x509_free(pck);
+	att_cert_free(root);
+	att_cert_free(inter);
+	att_cert_free(pck);
 	return rc;
 }
 
@@ -215,14 +215,16 @@ static int qe_identity_match(const struct att_sgx_quote *q,
 
 static int quote_signature(const struct att_sgx_quote *q, struct att_diag *d)
 {
-	struct att_ec_key *k = NULL;
-	int rc = att_ec_key_from_p256_xy(&k, q->att_key);
+	struct att_pkey *k = NULL;
+	int rc = att_pkey_from_ec_public(&k, ATT_KEY_EC_P256, q->att_key, 32,
+					 q->att_key + 32, 32);
 	if (rc)
 		return att_diag_set(d, ATT_ERR_FORMAT, "attestation key is not "
 				    "a P-256 point");
-	rc = att_ecdsa_p256_verify(k, q->signed_data, q->signed_len,
-				   q->signature);
-	att_ec_key_free(k);
+	rc = att_pkey_verify_ecdsa(k, ATT_MD_SHA256, q->signed_data,
+				   q->signed_len, q->signature, 32,
+				   q->signature + 32, 32);
+	att_pkey_free(k);
 	if (rc)
 		return att_diag_set(d, rc, "quote signature invalid");
 	return 0;
@@ -238,8 +240,9 @@ static int quote_steps(const struct att_sgx_quote *q,
 		return rc;
 	if (q->is_tdx && (rc = att_dcap_check_tdx_module(q, col->tcb_info, d)))
 		return rc;
-	if (att_ecdsa_p256_verify(pck->key, q->qe_report.raw,
-				  ATT_SGX_REPORT_LEN, q->qe_report_sig) != 0)
+	if (att_pkey_verify_ecdsa(pck->key, ATT_MD_SHA256, q->qe_report.raw,
+				  ATT_SGX_REPORT_LEN, q->qe_report_sig, 32,
+				  q->qe_report_sig + 32, 32) != 0)
 		return att_diag_set(d, ATT_ERR_SIG_INVALID, "QE report "
 				    "signature invalid");
 	if ((rc = qe_binding(q, d)) != 0 ||

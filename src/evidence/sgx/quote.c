@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * DCAP quote parser (Intel DCAP quote format, sgx_quote_3.h / _4.h / _5.h
- * field order; docs/dcap.md section 1). Every field is read through
+ * field order; Intel "SGX ECDSA Quote Library API" Appendix A and "TDX
+ * DCAP Quoting Library API"). Every field is read through
  * struct att_cur; nothing is cast over the input. The parse is
  * transactional: on any error the output struct is zeroed. Like Intel's
  * QVL we size everything from the length fields; unlike QVL we require the

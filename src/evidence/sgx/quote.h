@@ -4,7 +4,8 @@
  * borrowed slices: every pointer below points into the caller's quote
  * buffer, which must outlive the struct. Parsing never does crypto; it
  * checks every length prefix and is transactional (on error *q is zeroed).
- * Layouts: docs/dcap.md section 1. After the signature data (and after an
+ * Layouts: Intel "SGX ECDSA Quote Library API" Appendix A and "TDX DCAP
+ * Quoting Library API" (quote v4, v5). After the signature data (and after an
  * Open Enclave report's declared size) only zero padding is accepted, at
  * most ATT_SGX_QUOTE_MAX_PADDING bytes in all, counted in trailing_len;
  * other bytes are ATT_ERR_TRAILING naming their length and offset.

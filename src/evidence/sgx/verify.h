@@ -2,7 +2,7 @@
 /*
  * DCAP quote verification (Intel SGX and TDX) at a caller-given time; the
  * library never reads the clock. Order of checks and status convergence
- * follow Intel's QVL (docs/dcap.md section 4, docs/dcap-verifier.md):
+ * follow Intel's QVL (docs/dcap-verifier.md):
  * PCK chain to a trusted root with CRLs, TCB signing chain, TCB Info and
  * QE Identity signatures and validity, QE report signature by the PCK key,
  * QE report data binding of the attestation key, quote signature, QE

@@ -3,7 +3,8 @@
  * MakeCredential, as the TPM reference implementation does it
  * (MakeCredential.c, Object_spt.c SecretToCredential /
  * ComputeProtectionKeyParms / ComputeOuterIntegrity, CryptUtil.c
- * CryptSecretEncrypt) and tpm-reference.md §6 spells out:
+ * CryptSecretEncrypt) and TPM 2.0 Library Part 1 specifies (§24
+ * Credential Protection; KDFa and KDFe in §11.4):
  *   seed     RSA: random, RSA-OAEP(EK, label "IDENTITY\0");
  *            ECC: KDFe(nameAlg, Z, "IDENTITY", Qe.x, EK.x)
  *   symKey   = KDFa(nameAlg, seed, "STORAGE", Name, "", symBits)
@@ -167,7 +168,8 @@ static int seed_rsa(struct att_tpm_credential *out,
 		    const struct att_tpm_public *ek, uint8_t *seed,
 		    size_t seed_len, const uint8_t *fixed, size_t fixed_len)
 {
-	struct att_tpm_pkey *k = NULL;
+	struct att_pkey *k = NULL;
+	enum att_md md = ATT_MD_SHA256;
 	uint8_t ct[ATT_TPM_MAX_RSA_BYTES];
 	size_t ct_len = 0;
 	int r;
@@ -179,13 +181,16 @@ static int seed_rsa(struct att_tpm_credential *out,
 		return r;
 	if ((r = att_tpm_public_pkey(ek, &k, NULL)) != 0)
 		return r;
-	r = att_tpm_rsa_oaep_encrypt(k, ek->name_alg, identity_label,
-				     sizeof(identity_label), seed, seed_len, ct,
-				     sizeof(ct), &ct_len);
+	r = att_tpm_md_of(ek->name_alg, &md);
+	if (!r)
+		r = att_pkey_rsa_oaep_encrypt(k, md, identity_label,
+					      sizeof(identity_label), seed,
+					      seed_len, ct, sizeof(ct),
+					      &ct_len);
 	if (!r)
 		r = marshal_secret(out->secret, sizeof(out->secret),
 				   &out->secret_len, ct, ct_len);
-	att_tpm_pkey_free(k);
+	att_pkey_free(k);
 	return r;
 }
 

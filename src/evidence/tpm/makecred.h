@@ -4,7 +4,8 @@
  * protect a credential (a short secret) so that only the TPM holding the
  * endorsement key, and only for the object with the given Name (the AIK),
  * can recover it with TPM2_ActivateCredential. The enrolment flow
- * (tpm-protocol.md Flow A) uses it to prove an AIK lives in the same TPM
+ * (docs/tpm-protocol.md §2, Flow A) uses it to prove an AIK lives in the
+ * same TPM
  * as a certified EK. Outputs are in TPM wire form, ready for the client.
  */
 #ifndef ATT_EVIDENCE_TPM_MAKECRED_H

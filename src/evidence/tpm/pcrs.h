@@ -4,7 +4,7 @@
  * mask of the PCRs that have one. Both sides of attestation use it: the
  * values a client supplies with its quote, and the values an event log
  * replays to. JSON forms: attestd's {"sha256": {"0": "<hex>", ...}, ...}
- * (tpm-protocol.md "pcrs", `attest eventlog replay --json`) and MAA's
+ * (docs/tpm-protocol.md "pcrs", `attest eventlog replay --json`) and MAA's
  * {"PCRs": [{"Index": n, "Digests": {"SHA256": "<hex>"}}]} claim.
  */
 #ifndef ATT_EVIDENCE_TPM_PCRS_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The messages of POST /attest/Tpm (tpm-protocol.md; docs/tpm-protocol.md
- * has the exact wire format). Every message travels as the HTTP body
+ * The messages of POST /attest/Tpm (docs/tpm-protocol.md has the exact
+ * wire format). Every message travels as the HTTP body
  * {"data": "<base64url of a UTF-8 JSON message>"} and the message is
  * {"payload": {...}} (an optional sibling "metadata" is ignored). This
  * file decodes and encodes them and nothing else: no crypto, no policy,
@@ -23,7 +23,8 @@
 #include "base/limits.h"
 #include "evidence/tpm/pcrs.h"
 
-/* Hard limits of the protocol (to move into base/limits.h). */
+/* The challenge's fixed length (the protocol's limits are in
+ * base/limits.h). */
 #define ATT_TPMPROTO_CHALLENGE_LEN 16	  /* bytes, exactly */
 
 /* What a client message asks for. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * TPM2_Quote verification (tpm-reference.md §5.9): the TPMS_ATTEST header
+ * TPM2_Quote verification (TPM 2.0 Library Part 3 TPM2_Quote, Part 2
+ * TPMS_ATTEST; docs/tpm.md): the TPMS_ATTEST header
  * (TPM_GENERATED_VALUE magic, quote type), the signature by the AIK over
  * the exact TPMS_ATTEST bytes, extraData against the expected nonce
  * (constant time), the PCR selection against a required mask, and
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "crypto/pkey.h"
 #include "crypto/tpm_crypto.h"
 #include "evidence/tpm/pcrs.h"
 #include "evidence/tpm/tpm.h"
@@ -32,7 +34,7 @@ int att_tpm_quote_check_header(const struct att_tpm_attest *att,
  * ATT_ERR_SIG_INVALID, ATT_ERR_ALG (scheme/key mismatch). */
 int att_tpm_quote_verify_signature(const uint8_t *attest, size_t attest_len,
 				   const struct att_tpm_signature *sig,
-				   const struct att_tpm_pkey *ak,
+				   const struct att_pkey *ak,
 				   const struct att_tpm_public *ak_pub,
 				   struct att_diag *diag);
 
@@ -69,7 +71,7 @@ int att_tpm_quote_check_pcrs(const struct att_tpm_attest *att, uint16_t hash,
 
 /* What att_tpm_quote_verify checks besides header and signature. */
 struct att_tpm_quote_opts {
-	const struct att_tpm_pkey *ak;       /* required */
+	const struct att_pkey *ak;       /* required */
 	const struct att_tpm_public *ak_pub; /* optional: scheme binding */
 	bool check_nonce;
 	const uint8_t *nonce;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Quote verification, one function per step, in the order of
- * tpm-reference.md §5.9. The signature is checked over the bytes as
+ * Quote verification, one function per step, in the order of docs/tpm.md
+ * "Quote verification" (TPM 2.0 Library Part 2 TPMS_ATTEST, Part 3
+ * TPM2_Quote). The signature is checked over the bytes as
  * received (never a re-marshalled structure); the pcrDigest uses the
  * selection inside the signed TPMS_ATTEST (the TPM drops unallocated banks
  * from the requested one) and the signature's hash (REF Quote.c).
@@ -30,7 +31,7 @@ int att_tpm_quote_check_header(const struct att_tpm_attest *att,
 
 int att_tpm_quote_verify_signature(const uint8_t *attest, size_t attest_len,
 				   const struct att_tpm_signature *sig,
-				   const struct att_tpm_pkey *ak,
+				   const struct att_pkey *ak,
 				   const struct att_tpm_public *ak_pub,
 				   struct att_diag *diag)
 {
@@ -43,12 +44,19 @@ int att_tpm_quote_verify_signature(const uint8_t *attest, size_t attest_len,
 				    att_tpm_alg_name(sig->hash),
 				    att_tpm_alg_name(ak_pub->scheme),
 				    att_tpm_alg_name(ak_pub->scheme_hash));
-	if (sig->sig_alg == ATT_TPM_ALG_ECDSA)
-		r = att_tpm_verify_ecdsa(ak, sig->hash, attest, attest_len,
-					 sig->r, sig->r_len, sig->s, sig->s_len);
-	else
-		r = att_tpm_verify_rsa(ak, sig->sig_alg, sig->hash, attest,
-				       attest_len, sig->sig, sig->sig_len);
+	enum att_md md = ATT_MD_SHA256;
+	r = att_tpm_md_of(sig->hash, &md);
+	if (r == 0 && sig->sig_alg == ATT_TPM_ALG_ECDSA)
+		r = att_pkey_verify_ecdsa(ak, md, attest, attest_len, sig->r,
+					  sig->r_len, sig->s, sig->s_len);
+	else if (r == 0 && (sig->sig_alg == ATT_TPM_ALG_RSASSA ||
+			    sig->sig_alg == ATT_TPM_ALG_RSAPSS))
+		r = att_pkey_verify_rsa(ak, md,
+					sig->sig_alg == ATT_TPM_ALG_RSAPSS,
+					attest, attest_len, sig->sig,
+					sig->sig_len);
+	else if (r == 0)
+		r = ATT_ERR_ALG;
 	if (r == ATT_ERR_SIG_INVALID)
 		return att_diag_set(diag, r, "tpm: quote signature (%s, %s) "
 				    "does not verify with the AIK",

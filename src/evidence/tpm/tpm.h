@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "crypto/pkey.h"
 #include "crypto/tpm_crypto.h"
 
 #define ATT_TPM_GENERATED_VALUE 0xFF544347u /* TPMS_ATTEST.magic */
@@ -145,11 +146,12 @@ int att_tpm_public_name(const struct att_tpm_public *pub, uint8_t *name,
 			size_t cap, size_t *name_len, struct att_diag *diag);
 
 /* att_tpm_public_pkey builds the OpenSSL-side key of pub (caller frees
- * with att_tpm_pkey_free). */
+ * with att_pkey_free). */
 int att_tpm_public_pkey(const struct att_tpm_public *pub,
-			struct att_tpm_pkey **out, struct att_diag *diag);
+			struct att_pkey **out, struct att_diag *diag);
 
-/* att_tpm_public_check_ak enforces tpm-protocol.md's AIK rules: fixedTPM,
+/* att_tpm_public_check_ak enforces the AIK rules of docs/tpm-protocol.md
+ * §2 (TPM 2.0 Library Part 2 TPMA_OBJECT): fixedTPM,
  * fixedParent, sensitiveDataOrigin, restricted and sign set; decrypt
  * clear; no reserved bit; nameAlg SHA-256; symmetric NULL; a signing
  * scheme (RSASSA, RSAPSS or ECDSA) with a hash. ATT_ERR_FORMAT naming the

@@ -4,7 +4,8 @@
  * MU functions bound every read, but they neither check TPMS_ATTEST's
  * magic (3.2.1) nor require the buffer to be consumed: a quote whose type
  * was altered parses as another attestation body, and trailing bytes go
- * unnoticed (tpm-reference.md §5.8). So every parse here requires offset
+ * unnoticed (libtss2-mu 3.2; docs/tpm.md "Parsing"). So every parse here
+ * requires offset
  * == length, checks the fields it copies, and keeps TSS types inside this
  * file.
  */

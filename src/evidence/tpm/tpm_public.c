@@ -2,8 +2,8 @@
 /*
  * What a parsed TPM public area is for: its Name (Part 1 §16: nameAlg ||
  * H_nameAlg(TPMT_PUBLIC)), the OpenSSL key it describes, and the checks an
- * attestation service makes before trusting it as an AIK (tpm-protocol.md
- * Flow A) or encrypting a credential to it as an EK (Part 3 §12.6,
+ * attestation service makes before trusting it as an AIK (docs/tpm-protocol.md
+ * §2, Flow A) or encrypting a credential to it as an EK (Part 3 §12.6,
  * TPM2_MakeCredential's own checks in the reference implementation).
  */
 #include "evidence/tpm/tpm.h"
@@ -63,8 +63,20 @@ int att_tpm_public_name(const struct att_tpm_public *pub, uint8_t *name,
 	return 0;
 }
 
+/* curve_kind maps a TPM_ECC_CURVE to the key kind of crypto/pkey.h
+ * (ATT_KEY_RSA_OTHER, which no EC constructor takes, for the others). */
+static enum att_key_kind curve_kind(uint16_t curve)
+{
+	switch (curve) {
+	case ATT_TPM_ECC_NIST_P256: return ATT_KEY_EC_P256;
+	case ATT_TPM_ECC_NIST_P384: return ATT_KEY_EC_P384;
+	case ATT_TPM_ECC_NIST_P521: return ATT_KEY_EC_P521;
+	default: return ATT_KEY_RSA_OTHER;
+	}
+}
+
 int att_tpm_public_pkey(const struct att_tpm_public *pub,
-			struct att_tpm_pkey **out, struct att_diag *diag)
+			struct att_pkey **out, struct att_diag *diag)
 {
 	int r;
 	*out = NULL;
@@ -73,11 +85,12 @@ int att_tpm_public_pkey(const struct att_tpm_public *pub,
 			return att_diag_set(diag, ATT_ERR_FORMAT, "tpm: RSA "
 					    "modulus of %u bytes for %u bits",
 					    pub->rsa_n_len, pub->rsa_bits);
-		r = att_tpm_pkey_rsa(out, pub->rsa_n, pub->rsa_n_len,
-				     pub->rsa_exponent);
+		r = att_pkey_from_rsa_public(out, pub->rsa_n, pub->rsa_n_len,
+					     pub->rsa_exponent);
 	} else {
-		r = att_tpm_pkey_ecc(out, pub->curve, pub->x, pub->x_len,
-				     pub->y, pub->y_len);
+		r = att_pkey_from_ec_public(out, curve_kind(pub->curve),
+					    pub->x, pub->x_len, pub->y,
+					    pub->y_len);
 	}
 	if (r)
 		return att_diag_set(diag, r, "tpm: the %s public key is not "

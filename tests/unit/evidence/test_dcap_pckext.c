@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "attest/err.h"
-#include "crypto/ecdsa.h"
+#include "crypto/pkey.h"
 #include "crypto/sgx_ext.h"
 #include "crypto/x509.h"
 #include "evidence/sgx/verify.h"
@@ -217,7 +217,7 @@ static void test_real(void)
 		uint8_t *q = att_read_file(p, &n);
 		struct att_sgx_quote x;
 		struct att_pem_span sp[3];
-		struct att_x509 *leaf = NULL;
+		struct att_cert *leaf = NULL;
 		struct att_sgx_pck_ext e;
 		struct att_diag d = {0};
 		ATT_CHECK(q && att_sgx_quote_parse(&x, q, n, 0, NULL) == 0, "%s", p);
@@ -241,11 +241,11 @@ static void test_real(void)
 			bad += att_sgx_pck_ext_parse(&e, v, k, NULL) == 0;
 		ATT_CHECK(bad == 0, "%d truncations accepted", bad);
 		/* the root CA has no SGX extension */
-		struct att_x509 *root = NULL;
+		struct att_cert *root = NULL;
 		att_x509_from_pem(&root, sp[2].p, sp[2].len);
 		ATT_CHECK_EQ_INT(att_sgx_pck_ext_from_cert(&e, root, NULL), ATT_ERR_NOT_FOUND);
-		att_x509_free(root);
-		att_x509_free(leaf);
+		att_cert_free(root);
+		att_cert_free(leaf);
 		free(q);
 	}
 }
@@ -253,19 +253,23 @@ static void test_real(void)
 static void test_ecdsa(void)
 {
 	uint8_t sig[64], der[72], xy[64];
-	struct att_ec_key *k = NULL;
+	struct att_pkey *k = NULL;
 	memset(sig, 0, 64);
 	sig[31] = 1;
 	sig[32] = 0x80;
-	size_t n = att_ecdsa_raw_to_der(der, sig);
+	size_t n = 0;
+	ATT_CHECK_EQ_INT(att_pkey_ecdsa_sig_der(der, sizeof(der), &n, sig, 32,
+						sig + 32, 32), 0);
 	static const uint8_t want_head[] = {0x30, 0x26, 0x02, 0x01, 0x01, 0x02, 0x21, 0x00, 0x80};
 	ATT_CHECK(n == 40 && memcmp(der, want_head, sizeof(want_head)) == 0,
 		  "DER r=1, s=0x80..: len %zu", n);
 	memset(xy, 0x01, 64);
-	ATT_CHECK_EQ_INT(att_ec_key_from_p256_xy(&k, xy), ATT_ERR_FORMAT);
+	ATT_CHECK_EQ_INT(att_pkey_from_ec_public(&k, ATT_KEY_EC_P256, xy, 32,
+						 xy + 32, 32), ATT_ERR_FORMAT);
 	ATT_CHECK(k == NULL, "no key");
 	memset(xy, 0, 64);
-	ATT_CHECK_EQ_INT(att_ec_key_from_p256_xy(&k, xy), ATT_ERR_FORMAT);
+	ATT_CHECK_EQ_INT(att_pkey_from_ec_public(&k, ATT_KEY_EC_P256, xy, 32,
+						 xy + 32, 32), ATT_ERR_FORMAT);
 	/* a real attestation key round-trips and verifies its quote */
 	char p[4096];
 	size_t qn = 0;
@@ -276,18 +280,24 @@ static void test_ecdsa(void)
 		return;
 	struct att_sgx_quote x;
 	att_sgx_quote_parse(&x, q, qn, 0, NULL);
-	ATT_CHECK(att_ec_key_from_p256_xy(&k, x.att_key) == 0, "att key");
-	ATT_CHECK(att_ec_key_get_xy(k, xy) == 0 && memcmp(xy, x.att_key, 64) == 0,
+	ATT_CHECK(att_pkey_from_ec_public(&k, ATT_KEY_EC_P256, x.att_key, 32,
+					  x.att_key + 32, 32) == 0, "att key");
+	ATT_CHECK(att_pkey_ec_public_xy(k, xy, 64) == 0 &&
+			  memcmp(xy, x.att_key, 64) == 0,
 		  "round trip");
-	ATT_CHECK_EQ_INT(att_ecdsa_p256_verify(k, x.signed_data, x.signed_len,
-					       x.signature), 0);
-	ATT_CHECK_EQ_INT(att_ecdsa_p256_verify(k, x.signed_data, x.signed_len - 1,
-					       x.signature), ATT_ERR_SIG_INVALID);
-	struct att_ec_key *k2 = att_ec_key_ref(k);
-	att_ec_key_free(k);
-	ATT_CHECK_EQ_INT(att_ecdsa_p256_verify(k2, x.signed_data, x.signed_len,
-					       x.signature), 0);
-	att_ec_key_free(k2);
+	ATT_CHECK_EQ_INT(att_pkey_verify_ecdsa(k, ATT_MD_SHA256, x.signed_data,
+					       x.signed_len, x.signature, 32,
+					       x.signature + 32, 32), 0);
+	ATT_CHECK_EQ_INT(att_pkey_verify_ecdsa(k, ATT_MD_SHA256, x.signed_data,
+					       x.signed_len - 1, x.signature,
+					       32, x.signature + 32, 32),
+			 ATT_ERR_SIG_INVALID);
+	struct att_pkey *k2 = att_pkey_dup(k);
+	att_pkey_free(k);
+	ATT_CHECK_EQ_INT(att_pkey_verify_ecdsa(k2, ATT_MD_SHA256, x.signed_data,
+					       x.signed_len, x.signature, 32,
+					       x.signature + 32, 32), 0);
+	att_pkey_free(k2);
 	free(q);
 }
 

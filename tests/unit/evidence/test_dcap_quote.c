@@ -152,11 +152,11 @@ static int chain_ders(uint8_t out[3][32], const uint8_t *cd, size_t n)
 	if (k != 3)
 		return -1;
 	for (int i = 0; i < 3; i++) {
-		struct att_x509 *x;
+		struct att_cert *x;
 		if (att_x509_from_pem(&x, sp[i].p, sp[i].len))
 			return -1;
 		att_x509_sha256(x, out[i]);
-		att_x509_free(x);
+		att_cert_free(x);
 	}
 	return 0;
 }

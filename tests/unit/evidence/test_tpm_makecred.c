@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * MakeCredential and its KDFs against known answers: the ECC P-256 vector
- * of tpm-reference.md §6.6 (which a real TPM2_ActivateCredential accepted)
+ * below (an EK of the TCG EK Credential Profile L-2 template; a real
+ * TPM2_ActivateCredential, on swtpm, accepted it)
  * byte for byte, KDFa/KDFe block structure recomputed independently, the
  * credential decrypting back under the derived keys, RSA EK output shape
  * and determinism under a fixed seed, and argument checks. The proof with

@@ -26,7 +26,7 @@ struct qcase {
 	char name[96];
 	uint8_t *attest, *sig;
 	size_t attest_len, sig_len;
-	struct att_tpm_pkey *ak;
+	struct att_pkey *ak;
 	struct att_tpm_public *ak_pub; /* NULL for PEM/JWK keys */
 	uint8_t nonce[16];
 	size_t nonce_len;
@@ -52,7 +52,7 @@ static void free_case(struct qcase *c)
 	free(c->sig);
 	free(c->ak_pub);
 	free(c->log);
-	att_tpm_pkey_free(c->ak);
+	att_pkey_free(c->ak);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -120,7 +120,7 @@ static void kinvolk_case(struct qcase *c)
 	c->sig = tpmt_rsassa(raw, n, &c->sig_len);
 	free(raw);
 	uint8_t *pem = rd("azure_vtpm_kinvolk/akpub.pem", &n);
-	ATT_CHECK(att_tpm_pkey_from_spki(&c->ak, pem, n) == 0, "kinvolk AK pem");
+	ATT_CHECK(att_pkey_from_public(&c->ak, pem, n) == 0, "kinvolk AK pem");
 	free(pem);
 	memcpy(c->nonce, "challenge", 9);
 	c->nonce_len = 9;
@@ -128,12 +128,12 @@ static void kinvolk_case(struct qcase *c)
 }
 
 /* hcl_ak reads HCLAkPub (an RSA JWK) from the HCL report's claims. */
-static struct att_tpm_pkey *hcl_ak(const char *set)
+static struct att_pkey *hcl_ak(const char *set)
 {
 	char rel[256];
 	size_t n = 0, nl = 0, el = 0;
 	uint8_t *nb = NULL, *eb = NULL;
-	struct att_tpm_pkey *k = NULL;
+	struct att_pkey *k = NULL;
 	snprintf(rel, sizeof(rel), "%s/hcl-report.bin", set);
 	uint8_t *r = rd(rel, &n);
 	size_t off = 32 + 1184, jl = r ? (size_t)(r[off + 16] | r[off + 17] << 8) : 0;
@@ -150,7 +150,7 @@ static struct att_tpm_pkey *hcl_ak(const char *set)
 		uint32_t e = 0;
 		for (size_t b = 0; b < el; b++)
 			e = e << 8 | eb[b];
-		att_tpm_pkey_rsa(&k, nb, nl, e);
+		att_pkey_from_rsa_public(&k, nb, nl, e);
 	}
 	ATT_CHECK(k != NULL, "%s: HCLAkPub", set);
 	free(nb);

@@ -22,7 +22,8 @@
 
 static const char *td;
 
-/* The ECC P-256 EK of tpm-reference.md §6.6 (TCG L-2 template). */
+/* The ECC P-256 EK of test_tpm_makecred.c's vector (TCG EK Credential
+ * Profile L-2 template). */
 static const char ek_ecc_hex[] =
 	"007a0023000b000300b20020837197674484b3f81a90cc8d46a5d724fd52d76e0652"
 	"0b64f2a1da1b331469aa0006008000430010000300100020fca676cc9061a8f74161"
@@ -109,12 +110,12 @@ static void mutations(const char *what, parse_fn fn, const uint8_t *b,
 		if (kind == 1) { /* public: Name, key, rules */
 			uint8_t name[66];
 			size_t nl;
-			struct att_tpm_pkey *k = NULL;
+			struct att_pkey *k = NULL;
 			att_tpm_public_name(out, name, sizeof(name), &nl, NULL);
 			att_tpm_public_pkey(out, &k, NULL);
 			att_tpm_public_check_ak(out, NULL);
 			att_tpm_public_check_ek(out, NULL);
-			att_tpm_pkey_free(k);
+			att_pkey_free(k);
 		} else if (kind == 0) {
 			att_tpm_quote_check_header(out, NULL);
 			att_tpm_quote_check_mask(out, 0, 0xFFFFFF, NULL);
@@ -337,7 +338,7 @@ static void test_ek_and_keys(void)
 	uint8_t *b = NULL, name[66];
 	size_t n = 0, nl = 0;
 	struct att_tpm_public *p = calloc(1, sizeof(*p));
-	struct att_tpm_pkey *k = NULL, *k2 = NULL;
+	struct att_pkey *k = NULL, *k2 = NULL;
 	char hx[140];
 	att_hex_decode(&b, &n, ek_ecc_hex, strlen(ek_ecc_hex));
 	ATT_CHECK(att_tpm_public_parse(p, b, n, NULL) == 0 &&
@@ -356,13 +357,13 @@ static void test_ek_and_keys(void)
 	ATT_CHECK(att_tpm_public_pkey(p, &k, NULL) == 0, "EC key");
 	uint8_t *der = NULL;
 	size_t dl = 0;
-	ATT_CHECK(att_tpm_pkey_spki_der(k, &der, &dl) == 0 &&
-			  att_tpm_pkey_from_spki(&k2, der, dl) == 0 &&
-			  att_tpm_pkey_eq(k, k2) && !att_tpm_pkey_is_rsa(k2) &&
-			  att_tpm_pkey_bits(k2) == 256,
+	ATT_CHECK(att_pkey_spki_der(&der, &dl, k) == 0 &&
+			  att_pkey_from_public(&k2, der, dl) == 0 &&
+			  att_pkey_equal_public(k, k2) && !att_pkey_is_rsa(k2) &&
+			  att_pkey_bits(k2) == 256,
 		  "SPKI round trip");
 	free(der);
-	att_tpm_pkey_free(k2);
+	att_pkey_free(k2);
 	k2 = NULL;
 	p->y[31] ^= 1; /* no longer on the curve */
 	ATT_CHECK(att_tpm_public_pkey(p, &k2, NULL) != 0 && !k2,
@@ -370,7 +371,7 @@ static void test_ek_and_keys(void)
 	p->sym_alg = ATT_TPM_ALG_NULL;
 	ATT_CHECK(att_tpm_public_check_ek(p, NULL) == ATT_ERR_UNSUPPORTED,
 		  "EK without symmetric");
-	att_tpm_pkey_free(k);
+	att_pkey_free(k);
 	free(p);
 	free(b);
 }

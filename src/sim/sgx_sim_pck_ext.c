@@ -6,7 +6,7 @@
  * CPUSVN), PCE-ID, FMSPC, SGX Type and, for Platform-CA certificates,
  * Platform Instance ID and Configuration. A tiny DER writer; no OpenSSL.
  */
-#include "crypto/sgxsim.h"
+#include "sim/sgx_sim_crypto.h"
 
 #include <string.h>
 

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * OpenSSL side of the SGX platform simulator (src/sim): P-256 keys,
- * raw ECDSA r||s signatures, X.509 certificates shaped like Intel's SGX
- * PKI (including the PCK SGX extension 1.2.840.113741.1.13.1) and CRLs.
- * Everything here serves a development and test tool: nothing in a
- * production configuration trusts a key or certificate made by it. The
- * types are opaque so that src/sim never includes OpenSSL.
+ * The SGX platform simulator's PKI: P-256 keys (struct att_pkey), raw
+ * ECDSA r||s signatures, X.509 certificates (struct att_cert) shaped like
+ * Intel's SGX PKI (including the PCK SGX extension 1.2.840.113741.1.13.1)
+ * and CRLs, made with the crypto primitives and the one certificate
+ * builder of src/crypto (crypto/cert.h). Everything here serves a
+ * development and test tool: nothing in a production configuration
+ * trusts a key or certificate made by it.
  */
-#ifndef ATT_CRYPTO_SGXSIM_H
-#define ATT_CRYPTO_SGXSIM_H
+#ifndef ATT_SIM_SGX_SIM_CRYPTO_H
+#define ATT_SIM_SGX_SIM_CRYPTO_H
 
 #include "base/limits.h"
 #include <stdbool.h>
@@ -16,30 +17,28 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "crypto/cert.h"
+#include "crypto/pkey.h"
 
 /* Sizes of the simulator's fixed-size fields. */
 #define ATT_SGXSIM_SERIAL_LEN 20
 #define ATT_SGXSIM_RS_LEN 64
 #define ATT_SGXSIM_XY_LEN 64
-/* Cap on a PEM/DER object the simulator writes or reads back. */
 
-/* A P-256 key pair. */
-struct att_sgxsim_key;
-
-int att_sgxsim_key_generate(struct att_sgxsim_key **out);
+/* Keys are P-256 struct att_pkey (free with att_pkey_free). */
+int att_sgxsim_key_generate(struct att_pkey **out);
 /* att_sgxsim_key_load_pem parses a PKCS#8 (or SEC1) PEM private key. */
-int att_sgxsim_key_load_pem(struct att_sgxsim_key **out, const char *pem,
+int att_sgxsim_key_load_pem(struct att_pkey **out, const char *pem,
 			    size_t len);
 /* att_sgxsim_key_pem appends the unencrypted PKCS#8 PEM (secret). */
-int att_sgxsim_key_pem(const struct att_sgxsim_key *k, struct att_buf *out);
+int att_sgxsim_key_pem(struct att_pkey *k, struct att_buf *out);
 /* att_sgxsim_key_pub writes the raw public point x||y (no 0x04). */
-int att_sgxsim_key_pub(const struct att_sgxsim_key *k,
+int att_sgxsim_key_pub(struct att_pkey *k,
 		       uint8_t xy[ATT_SGXSIM_XY_LEN]);
 /* att_sgxsim_sign: ECDSA-P256-SHA256 over msg, as r||s (32 bytes each,
  * big-endian), the encoding of SGX quotes and Intel collateral. */
-int att_sgxsim_sign(const struct att_sgxsim_key *k, const void *msg, size_t len,
+int att_sgxsim_sign(struct att_pkey *k, const void *msg, size_t len,
 		    uint8_t rs[ATT_SGXSIM_RS_LEN]);
-void att_sgxsim_key_free(struct att_sgxsim_key *k);
 
 /* The SGX extension of a PCK certificate (Intel's PCK cert profile). */
 struct att_sgxsim_pck_ext {
@@ -66,9 +65,7 @@ struct att_sgxsim_serial {
 	size_t len;
 };
 
-/* An X.509 certificate. */
-struct att_sgxsim_cert;
-
+/* Certificates are struct att_cert (free with att_cert_free). */
 /* What a simulated certificate holds. Subjects and issuers are
  * "CN=<cn>, O=<org>, L=Santa Clara, ST=CA, C=US" as in Intel's PKI. */
 struct att_sgxsim_cert_spec {
@@ -80,27 +77,26 @@ struct att_sgxsim_cert_spec {
 	int pathlen; /* CA only; -1 for none */
 	const char *crl_url;
 	const struct att_sgxsim_pck_ext *sgx; /* PCK certs only */
-	const struct att_sgxsim_key *subject_key;
-	const struct att_sgxsim_cert *issuer; /* NULL: self-signed */
-	const struct att_sgxsim_key *issuer_key;
+	struct att_pkey *subject_key;
+	const struct att_cert *issuer; /* NULL: self-signed */
+	struct att_pkey *issuer_key;
 };
 
-int att_sgxsim_cert_create(struct att_sgxsim_cert **out,
+int att_sgxsim_cert_create(struct att_cert **out,
 			   const struct att_sgxsim_cert_spec *s);
 /* att_sgxsim_cert_load_pem parses the first certificate of a PEM text. */
-int att_sgxsim_cert_load_pem(struct att_sgxsim_cert **out, const char *pem,
+int att_sgxsim_cert_load_pem(struct att_cert **out, const char *pem,
 			     size_t len);
-int att_sgxsim_cert_pem(const struct att_sgxsim_cert *c, struct att_buf *out);
-int att_sgxsim_cert_der(const struct att_sgxsim_cert *c, struct att_buf *out);
+int att_sgxsim_cert_pem(const struct att_cert *c, struct att_buf *out);
+int att_sgxsim_cert_der(const struct att_cert *c, struct att_buf *out);
 /* att_sgxsim_cert_serial reads the serial number's magnitude. */
-int att_sgxsim_cert_serial(const struct att_sgxsim_cert *c,
+int att_sgxsim_cert_serial(const struct att_cert *c,
 			   struct att_sgxsim_serial *out);
-void att_sgxsim_cert_free(struct att_sgxsim_cert *c);
 
 /* A CRL (v2, with CRL Number and Authority Key Identifier, as Intel's). */
 struct att_sgxsim_crl_spec {
-	const struct att_sgxsim_cert *issuer;
-	const struct att_sgxsim_key *issuer_key;
+	const struct att_cert *issuer;
+	struct att_pkey *issuer_key;
 	int64_t this_update, next_update;
 	long number;
 	const struct att_sgxsim_serial *revoked; /* reason keyCompromise */
