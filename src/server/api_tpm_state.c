@@ -1,42 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A provider's TPM state (api_tpm.h): settings, trust anchors read from
- * PEM directories, the AIK CA (created on first use, its key wrapped
- * with the data dir's master key), enrolment records, the context
- * sealing key, and the replay cache of used context ids. The cache is
- * process memory: contexts issued before this process's first TPM
- * request are refused (att_tpm_service_start), so a restart cannot be
- * used to replay a context.
+ * A provider's TPM state (api_tpm.h), all of it in the store (store.h,
+ * docs/tpm.md): settings, trusted certificates, the AIK CA (created on
+ * first use, its key wrapped with the data dir's master key), enrolment
+ * records, the seed of the context-sealing key (random, wrapped) and the
+ * set of used context ids. Nothing is kept in process memory, so every
+ * attestd process sharing the store sees the same state: a context used
+ * at one is refused at the others, and a restart forgets nothing.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "attest/err.h"
 #include "base/buf.h"
 #include "codec/hex.h"
-#include "crypto/cert.h"
 #include "crypto/digest.h"
 #include "crypto/keywrap.h"
 #include "crypto/tpmctx.h"
+#include "evidence/tpm/tpm.h"
 #include "server/api_tpm.h"
-#include "server/datadir.h"
 #include "server/provider.h"
 #include "server/server.h"
-
-int att_tpm_path(char *out, size_t cap, const char *data_dir,
-		 const char *provider, const char *name)
-{
-	int n = snprintf(out, cap, "%s/tpm/%s%s%s", data_dir, provider,
-			 name ? "/" : "", name ? name : "");
-	return n < 0 || (size_t)n >= cap ? ATT_ERR_LIMIT : 0;
-}
+#include "store/store.h"
 
 static int get_bool(json_t *o, const char *k, bool *v, struct att_diag *d)
 {
@@ -96,141 +82,72 @@ static int settings_parse(struct att_tpm_settings *s, json_t *o,
 	return 0;
 }
 
-int att_tpm_settings_load(struct att_tpm_settings *s, const char *data_dir,
-			  const char *provider, struct att_diag *d)
+int att_tpm_settings_parse(struct att_tpm_settings *s, const char *text,
+			   size_t len, struct att_diag *d)
 {
-	char path[1024], *text = NULL;
-	size_t len = 0;
 	s->require_bearer = true;
 	s->allow_ek_without_cert = false;
 	s->context_ttl = ATT_TPM_CONTEXT_TTL_DEFAULT;
 	s->aik_cert_days = ATT_TPM_AIK_CERT_DAYS_DEFAULT;
-	int r = att_tpm_path(path, sizeof(path), data_dir, provider,
-			     "settings.json");
-	if (r || access(path, F_OK) != 0)
-		return r;
-	if ((r = att_file_read(&text, &len, path, ATT_TPM_MAX_SETTINGS_LEN,
-			       d)) != 0)
-		return r;
+	if (!text)
+		return 0;
+	if (len > ATT_TPM_MAX_SETTINGS_LEN)
+		return att_diag_set(d, ATT_ERR_LIMIT,
+				    "tpm settings: %zu bytes, more than "
+				    "ATT_TPM_MAX_SETTINGS_LEN (%d)",
+				    len, ATT_TPM_MAX_SETTINGS_LEN);
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
-	free(text);
-	if (!json_is_object(o))
-		r = att_diag_set(d, ATT_ERR_FORMAT,
-				 "tpm settings: %s is not a JSON object", path);
-	else
-		r = settings_parse(s, o, d);
+	int r = json_is_object(o)
+		    ? settings_parse(s, o, d)
+		    : att_diag_set(d, ATT_ERR_FORMAT,
+				   "tpm settings: not a JSON object");
 	json_decref(o);
 	return r;
 }
 
-static bool pem_name(const char *n)
+int att_tpm_settings_load(struct att_tpm_settings *s, struct att_store *st,
+			  const char *provider, struct att_diag *d)
 {
-	size_t l = strlen(n);
-	return n[0] != '.' && l > 4 &&
-	       (!strcmp(n + l - 4, ".pem") || !strcmp(n + l - 4, ".crt") ||
-		!strcmp(n + l - 4, ".cer"));
-}
-
-static int append_file(struct att_buf *b, const char *dir, const char *name,
-		       struct att_diag *d)
-{
-	char path[1200], *text = NULL;
-	size_t len = 0;
-	int r;
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path))
-		return ATT_ERR_LIMIT;
-	if ((r = att_file_read(&text, &len, path, ATT_TPM_MAX_TRUST_PEM, d)) !=
-	    0)
-		return r;
-	if (!memmem(text, len, "-----BEGIN", 10)) {
-		/* A DER certificate (vendors publish roots as .cer/.crt). */
-		struct att_cert *c = NULL;
-		char *pem = NULL;
-		if (att_cert_from_der(&c, (const uint8_t *)text, len) == 0 &&
-		    att_cert_to_pem(&pem, c) == 0) {
-			free(text);
-			text = pem;
-			len = strlen(pem);
-		}
-		att_cert_free(c);
-	}
-	r = att_buf_add(b, text, len);
+	char *text = NULL;
+	int r = att_store_tpm_settings_get(st, provider, &text, d);
+	if (r == ATT_ERR_NOT_FOUND)
+		r = 0; /* the defaults */
 	if (r == 0)
-		r = att_buf_adds(b, "\n");
+		r = att_tpm_settings_parse(s, text, text ? strlen(text) : 0,
+					   d);
 	free(text);
 	return r;
 }
 
-int att_tpm_read_pems(char **out, size_t *len, const char *data_dir,
-		      const char *provider, const char *sub, struct att_diag *d)
+int att_tpm_read_pems(char **out, size_t *len, struct att_store *st,
+		      const char *provider, const char *kind,
+		      struct att_diag *d)
 {
-	char dir[1024];
+	struct att_store_tpm_cert *v = NULL;
+	size_t n = 0;
 	struct att_buf b;
-	struct dirent *e;
-	int r = att_tpm_path(dir, sizeof(dir), data_dir, provider, sub);
 	*out = NULL;
 	*len = 0;
-	if (r)
+	int r = att_store_tpm_cert_list(st, provider, kind, &v, &n, d);
+	if (r || n == 0)
 		return r;
-	DIR *dh = opendir(dir);
-	if (!dh)
-		return 0;
 	att_buf_init(&b, ATT_TPM_MAX_TRUST_PEM);
-	while (r == 0 && (e = readdir(dh)) != NULL)
-		if (pem_name(e->d_name))
-			r = append_file(&b, dir, e->d_name, d);
-	closedir(dh);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if ((r = att_buf_adds(&b, v[i].pem)) == 0)
+			r = att_buf_adds(&b, "\n");
+	att_store_tpm_cert_list_free(v, n);
 	if (r) {
 		att_buf_release(&b);
-		return att_diag_set(d, r, "cannot read the PEM files of %s",
-				    dir);
+		return att_diag_set(d, r,
+				    "the %s certificates of provider %s "
+				    "exceed ATT_TPM_MAX_TRUST_PEM (%d bytes)",
+				    kind, provider, ATT_TPM_MAX_TRUST_PEM);
 	}
 	*out = (char *)att_buf_detach(&b, len);
 	return 0;
 }
 
-static int mkdirs(const char *data_dir, const char *provider, const char *sub)
-{
-	char p[1024];
-	int n = snprintf(p, sizeof(p), "%s/tpm", data_dir);
-	if (n < 0 || (size_t)n >= sizeof(p))
-		return ATT_ERR_LIMIT;
-	if (mkdir(p, 0700) != 0 && errno != EEXIST)
-		return ATT_ERR_IO;
-	if (att_tpm_path(p, sizeof(p), data_dir, provider, NULL) ||
-	    (mkdir(p, 0700) != 0 && errno != EEXIST))
-		return ATT_ERR_IO;
-	if (sub && (att_tpm_path(p, sizeof(p), data_dir, provider, sub) ||
-		    (mkdir(p, 0700) != 0 && errno != EEXIST)))
-		return ATT_ERR_IO;
-	return 0;
-}
-
-/* write_replace writes data to path through a temporary file. */
-static int write_replace(const char *path, const void *data, size_t len,
-			 struct att_diag *d)
-{
-	char tmp[1100];
-	uint8_t rnd[8];
-	char hx[17];
-	if (att_rand_bytes(rnd, sizeof(rnd)))
-		return ATT_ERR_CRYPTO;
-	att_hex_encode(hx, sizeof(hx), rnd, sizeof(rnd), false);
-	if (snprintf(tmp, sizeof(tmp), "%s.%s.tmp", path, hx) >=
-	    (int)sizeof(tmp))
-		return ATT_ERR_LIMIT;
-	int r = att_file_write(tmp, data, len, 0600, d);
-	if (r == 0 && rename(tmp, path) != 0) {
-		unlink(tmp);
-		r = att_diag_set(d, ATT_ERR_IO, "cannot write %s", path);
-	}
-	return r;
-}
-
 /* ---- the AIK CA --------------------------------------------------- */
-
-static pthread_mutex_t ca_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int ca_aad(char *out, size_t cap, const char *provider)
 {
@@ -238,69 +155,70 @@ static int ca_aad(char *out, size_t cap, const char *provider)
 	return n < 0 || (size_t)n >= cap ? ATT_ERR_LIMIT : n;
 }
 
-static int ca_load(struct att_tpmca **out, struct att_req *req, const char *kp,
-		   const char *cp, struct att_diag *d)
+static int ca_load(struct att_tpmca **out, struct att_req *req,
+		   const struct att_store_tpm_ca *row, struct att_diag *d)
 {
-	char *blob = NULL, *cert = NULL, aad[128];
+	char aad[128];
 	uint8_t *key = NULL;
-	size_t blob_len = 0, cert_len = 0, key_len = 0;
+	size_t key_len = 0;
 	int n = ca_aad(aad, sizeof(aad), req->prov->name);
 	int r = n < 0 ? n : 0;
-	if (r == 0)
-		r = att_file_read(&blob, &blob_len, kp, 64 * 1024, d);
-	if (r == 0)
-		r = att_file_read(&cert, &cert_len, cp, 64 * 1024, d);
-	if (r == 0 && (r = att_keywrap_unwrap(
-			   &key, &key_len, req->srv->master, aad, (size_t)n,
-			   (const uint8_t *)blob, blob_len)) != 0)
-		r = att_diag_set(d, r, "AIK CA key %s does not unwrap", kp);
-	if (r == 0 && (r = att_tpmca_import(out, (const char *)key, key_len,
-					    cert, cert_len)) != 0)
-		r = att_diag_set(d, r, "AIK CA files of %s are invalid",
+	if (r == 0 && (r = att_keywrap_unwrap(&key, &key_len, req->srv->master,
+					      aad, (size_t)n, row->wrapped,
+					      row->wrapped_len)) != 0)
+		r = att_diag_set(d, r,
+				 "the AIK CA key of provider %s does not "
+				 "unwrap with master.key",
+				 req->prov->name);
+	if (r == 0 &&
+	    (r = att_tpmca_import(out, (const char *)key, key_len,
+				  row->cert_pem, strlen(row->cert_pem))) != 0)
+		r = att_diag_set(d, r, "the stored AIK CA of %s is invalid",
 				 req->prov->name);
 	if (key) {
 		att_keywrap_wipe(key, key_len);
 		free(key);
 	}
-	free(blob);
-	free(cert);
 	return r;
 }
 
+/* ca_create makes a CA and adds it to the store: ATT_ERR_EXISTS when
+ * another thread or process added one first (the caller loads that). */
 static int ca_create(struct att_tpmca **out, struct att_req *req,
-		     const char *kp, const char *cp, struct att_diag *d)
+		     struct att_diag *d)
 {
 	struct att_tpmca *ca = NULL;
 	char *key = NULL, *cert = NULL, aad[128];
-	uint8_t *blob = NULL;
-	size_t key_len = 0, blob_len = 0;
+	size_t key_len = 0;
+	struct att_store_tpm_ca row = {.provider = req->prov->name,
+				       .created = req->now};
 	int n = ca_aad(aad, sizeof(aad), req->prov->name);
-	int r =
-	    n < 0 ? n : mkdirs(req->srv->cfg->data_dir, req->prov->name, NULL);
-	if (r == 0)
-		r = att_tpmca_generate(&ca, req->prov->name, req->now,
-				       ATT_TPM_AIK_CA_DAYS);
+	int r = n < 0 ? n
+		      : att_tpmca_generate(&ca, req->prov->name, req->now,
+					   ATT_TPM_AIK_CA_DAYS);
 	if (r == 0)
 		r = att_tpmca_export(ca, &key, &key_len, &cert);
 	if (r == 0)
-		r = att_keywrap_wrap(&blob, &blob_len, req->srv->master, aad,
-				     (size_t)n, key, key_len);
+		r = att_keywrap_wrap(&row.wrapped, &row.wrapped_len,
+				     req->srv->master, aad, (size_t)n, key,
+				     key_len);
+	row.cert_pem = cert;
 	if (r == 0)
-		r = att_file_write(kp, blob, blob_len, 0600, d);
-	if (r == 0)
-		r = att_file_write(cp, cert, strlen(cert), 0600, d);
+		r = att_store_tpm_ca_add(req->srv->store, &row, d);
 	if (r) {
 		att_tpmca_free(ca);
 		ca = NULL;
-		r = att_diag_set(d, r, "cannot create the AIK CA of %s",
-				 req->prov->name);
+		if (r != ATT_ERR_EXISTS)
+			r = att_diag_set(d, r,
+					 "cannot create the AIK CA of %s",
+					 req->prov->name);
 	}
 	if (key) {
 		att_keywrap_wipe(key, key_len);
 		free(key);
 	}
 	free(cert);
-	free(blob);
+	free(row.wrapped);
 	*out = ca;
 	return r;
 }
@@ -308,61 +226,45 @@ static int ca_create(struct att_tpmca **out, struct att_req *req,
 int att_tpm_aik_ca(struct att_tpmca **out, struct att_req *req, bool create,
 		   struct att_diag *d)
 {
-	char kp[1024], cp[1024];
-	const char *dd = req->srv->cfg->data_dir;
-	int r;
+	struct att_store_tpm_ca row = {0};
 	*out = NULL;
-	if ((r = att_tpm_path(kp, sizeof(kp), dd, req->prov->name,
-			      "aik-ca.key")) ||
-	    (r = att_tpm_path(cp, sizeof(cp), dd, req->prov->name,
-			      "aik-ca.crt")))
-		return r;
-	pthread_mutex_lock(&ca_mu);
-	if (access(kp, F_OK) == 0)
-		r = ca_load(out, req, kp, cp, d);
-	else if (create)
-		r = ca_create(out, req, kp, cp, d);
-	else
-		r = ATT_ERR_NOT_FOUND;
-	pthread_mutex_unlock(&ca_mu);
+	int r = att_store_tpm_ca_get(req->srv->store, req->prov->name, &row, d);
+	if (r == ATT_ERR_NOT_FOUND && create &&
+	    (r = ca_create(out, req, d)) == ATT_ERR_EXISTS)
+		r = att_store_tpm_ca_get(req->srv->store, req->prov->name,
+					 &row, d);
+	if (r == 0 && !*out)
+		r = ca_load(out, req, &row, d);
+	att_store_tpm_ca_release(&row);
 	return r;
 }
 
 int att_tpm_aik_ca_cert(char **pem, size_t *len, struct att_req *req,
 			struct att_diag *d)
 {
-	char kp[1024], cp[1024];
-	const char *dd = req->srv->cfg->data_dir;
-	int r;
+	struct att_store_tpm_ca row = {0};
 	*pem = NULL;
 	*len = 0;
-	if ((r = att_tpm_path(kp, sizeof(kp), dd, req->prov->name,
-			      "aik-ca.key")) ||
-	    (r = att_tpm_path(cp, sizeof(cp), dd, req->prov->name,
-			      "aik-ca.crt")))
-		return r;
-	/* Under ca_mu: ca_create writes the key, then the certificate. */
-	pthread_mutex_lock(&ca_mu);
-	if (access(kp, F_OK) == 0)
-		r = att_file_read(pem, len, cp, 64 * 1024, d);
-	else
-		r = ATT_ERR_NOT_FOUND;
-	pthread_mutex_unlock(&ca_mu);
+	int r = att_store_tpm_ca_get(req->srv->store, req->prov->name, &row, d);
+	if (r == 0) {
+		*pem = row.cert_pem;
+		*len = strlen(row.cert_pem);
+		row.cert_pem = NULL;
+	}
+	att_store_tpm_ca_release(&row);
 	return r;
 }
 
 /* ---- enrolment records -------------------------------------------- */
 
-static int record_path(char *out, size_t cap, struct att_req *req,
-		       const uint8_t *name, size_t name_len)
+static int name_hex(char *out, size_t cap, const uint8_t *name,
+		    size_t name_len)
 {
-	char hx[2 * 68 + 1], rel[200];
-	if (name_len == 0 || name_len > 68)
+	if (name_len == 0 || name_len > ATT_TPM_MAX_NAME_LEN ||
+	    cap < 2 * name_len + 1)
 		return ATT_ERR_INVALID_ARG;
-	att_hex_encode(hx, sizeof(hx), name, name_len, false);
-	snprintf(rel, sizeof(rel), "enrolled/%s.json", hx);
-	return att_tpm_path(out, cap, req->srv->cfg->data_dir, req->prov->name,
-			    rel);
+	att_hex_encode(out, cap, name, name_len, false);
+	return 0;
 }
 
 int att_tpm_enrol_record(struct att_req *req, const uint8_t *name,
@@ -370,148 +272,104 @@ int att_tpm_enrol_record(struct att_req *req, const uint8_t *name,
 			 const uint8_t *aik_cert, size_t aik_cert_len,
 			 struct att_diag *d)
 {
-	char path[1200], nh[2 * 68 + 1], eh[65] = "", ch[65];
+	char nh[2 * ATT_TPM_MAX_NAME_LEN + 1], eh[65], ch[65];
 	uint8_t cs[32];
-	int r = record_path(path, sizeof(path), req, name, name_len);
-	if (r || (r = mkdirs(req->srv->cfg->data_dir, req->prov->name,
-			     "enrolled")) != 0)
-		return att_diag_set(d, r ? r : ATT_ERR_IO,
-				    "cannot record the enrolment");
-	att_hex_encode(nh, sizeof(nh), name, name_len, false);
+	if (name_hex(nh, sizeof(nh), name, name_len) != 0)
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "cannot record the enrolment: AIK Name of "
+				    "%zu bytes",
+				    name_len);
 	if (ek_cert_sha256)
 		att_hex_encode(eh, sizeof(eh), ek_cert_sha256, 32, false);
 	att_sha256(cs, aik_cert, aik_cert_len);
 	att_hex_encode(ch, sizeof(ch), cs, 32, false);
-	json_t *o =
-	    json_pack("{s:s, s:s?, s:s, s:I}", "aik_name", nh, "ek_cert_sha256",
-		      ek_cert_sha256 ? eh : NULL, "aik_cert_sha256", ch,
-		      "enrolled_at", (json_int_t)req->now);
-	char *text =
-	    o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	r = text ? write_replace(path, text, strlen(text), d) : ATT_ERR_NOMEM;
-	free(text);
-	json_decref(o);
-	return r;
+	struct att_store_tpm_enrolment e = {
+	    .provider = req->prov->name,
+	    .aik_name = nh,
+	    .ek_cert_sha256 = ek_cert_sha256 ? eh : NULL,
+	    .aik_cert_sha256 = ch,
+	    .enrolled_at = req->now};
+	return att_store_tpm_enrol_put(req->srv->store, &e, d);
 }
 
 bool att_tpm_enrolled(struct att_req *req, const uint8_t *name, size_t name_len)
 {
-	char path[1200];
-	return record_path(path, sizeof(path), req, name, name_len) == 0 &&
-	       access(path, F_OK) == 0;
+	char nh[2 * ATT_TPM_MAX_NAME_LEN + 1];
+	struct att_store_tpm_enrolment e = {0};
+	struct att_diag d = {0};
+	if (name_hex(nh, sizeof(nh), name, name_len) != 0)
+		return false;
+	int r = att_store_tpm_enrol_get(req->srv->store, req->prov->name, nh,
+					&e, &d);
+	att_store_tpm_enrolment_release(&e);
+	return r == 0;
 }
 
-/* ---- context key and replay cache ---------------------------------- */
+/* ---- context key and replay set ------------------------------------ */
+
+static int seed_aad(char *out, size_t cap, const char *provider)
+{
+	int n = snprintf(out, cap, "attestd-tpm-context-key/%s", provider);
+	return n < 0 || (size_t)n >= cap ? ATT_ERR_LIMIT : n;
+}
+
+/* seed_create adds a random seed; ATT_ERR_EXISTS when another thread or
+ * process added one first. */
+static int seed_create(struct att_req *req, const char *aad, size_t aad_len,
+		       struct att_diag *d)
+{
+	uint8_t seed[ATT_KEYWRAP_KEY_LEN], *blob = NULL;
+	size_t blob_len = 0;
+	int r = att_rand_bytes(seed, sizeof(seed)) ? ATT_ERR_CRYPTO : 0;
+	if (r == 0)
+		r = att_keywrap_wrap(&blob, &blob_len, req->srv->master, aad,
+				     aad_len, seed, sizeof(seed));
+	if (r == 0)
+		r = att_store_tpm_ctxkey_add(req->srv->store, req->prov->name,
+					     blob, blob_len, req->now, d);
+	att_keywrap_wipe(seed, sizeof(seed));
+	free(blob);
+	return r;
+}
 
 int att_tpm_ctx_key(struct att_tpmctx_key *k, struct att_req *req)
 {
-	return att_tpmctx_key_derive(k, req->srv->master, req->prov->name);
-}
-
-struct used_slot {
-	uint8_t key[32]; /* SHA-256(provider || 0 || id) */
-	int64_t exp;	 /* 0: free */
-};
-
-static pthread_mutex_t used_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct used_slot *used;
-static size_t used_n;
-static int64_t service_start;
-
-int64_t att_tpm_service_start(int64_t now)
-{
-	pthread_mutex_lock(&used_mu);
-	if (!service_start)
-		service_start = now;
-	int64_t s = service_start;
-	pthread_mutex_unlock(&used_mu);
-	return s;
-}
-
-static size_t slot_of(const uint8_t key[32])
-{
-	return ((size_t)key[0] | (size_t)key[1] << 8 | (size_t)key[2] << 16) %
-	       ATT_TPM_REPLAY_CACHE_SLOTS;
-}
-
-static void place(const struct used_slot *e)
-{
-	size_t h = slot_of(e->key);
-	for (size_t i = 0;; i++) {
-		struct used_slot *s =
-		    &used[(h + i) % ATT_TPM_REPLAY_CACHE_SLOTS];
-		if (!s->exp) {
-			*s = *e;
-			used_n++;
-			return;
-		}
+	struct att_diag d = {0};
+	uint8_t *blob = NULL, *seed = NULL;
+	size_t blob_len = 0, seed_len = 0;
+	char aad[128];
+	int n = seed_aad(aad, sizeof(aad), req->prov->name);
+	int r = n < 0 ? n
+		      : att_store_tpm_ctxkey_get(req->srv->store,
+						 req->prov->name, &blob,
+						 &blob_len, &d);
+	if (r == ATT_ERR_NOT_FOUND) {
+		r = seed_create(req, aad, (size_t)n, &d);
+		if (r == 0 || r == ATT_ERR_EXISTS)
+			r = att_store_tpm_ctxkey_get(req->srv->store,
+						     req->prov->name, &blob,
+						     &blob_len, &d);
 	}
-}
-
-/* purge drops expired ids and re-places the others, so that no probe
- * chain is left with a hole. */
-static int purge(int64_t now)
-{
-	struct used_slot *live = malloc((used_n + 1) * sizeof(*live));
-	size_t n = 0;
-	if (!live)
-		return ATT_ERR_NOMEM;
-	for (size_t i = 0; i < ATT_TPM_REPLAY_CACHE_SLOTS; i++)
-		if (used[i].exp && used[i].exp >= now)
-			live[n++] = used[i];
-	memset(used, 0, ATT_TPM_REPLAY_CACHE_SLOTS * sizeof(*used));
-	used_n = 0;
-	for (size_t i = 0; i < n; i++)
-		place(&live[i]);
-	free(live);
-	return 0;
-}
-
-/* insert: linear probing, never deleting in place (see purge). */
-static int insert(const uint8_t key[32], int64_t exp, int64_t now)
-{
-	size_t h = slot_of(key);
-	int r;
-	for (size_t i = 0; i < ATT_TPM_REPLAY_CACHE_SLOTS; i++) {
-		struct used_slot *s =
-		    &used[(h + i) % ATT_TPM_REPLAY_CACHE_SLOTS];
-		if (!s->exp)
-			break;
-		if (!memcmp(s->key, key, 32))
-			return ATT_ERR_REPLAY;
+	if (r == 0)
+		r = att_keywrap_unwrap(&seed, &seed_len, req->srv->master, aad,
+				       (size_t)n, blob, blob_len);
+	if (r == 0)
+		r = seed_len == ATT_KEYWRAP_KEY_LEN
+			? att_tpmctx_key_derive(k, seed, req->prov->name)
+			: ATT_ERR_FORMAT;
+	if (seed) {
+		att_keywrap_wipe(seed, seed_len);
+		free(seed);
 	}
-	if (used_n * 4 >= ATT_TPM_REPLAY_CACHE_SLOTS * 3) {
-		if ((r = purge(now)) != 0)
-			return r;
-		if (used_n * 4 >= ATT_TPM_REPLAY_CACHE_SLOTS * 3)
-			return ATT_ERR_LIMIT;
-	}
-	struct used_slot e = {.exp = exp};
-	memcpy(e.key, key, 32);
-	place(&e);
-	return 0;
-}
-
-int att_tpm_replay_mark(const char *provider, const uint8_t *id, int64_t exp,
-			int64_t now)
-{
-	struct att_buf b;
-	uint8_t key[32];
-	int r;
-	att_buf_init(&b, 256);
-	if ((r = att_buf_adds(&b, provider)) || (r = att_buf_add(&b, "", 1)) ||
-	    (r = att_buf_add(&b, id, ATT_TPMCTX_ID_LEN)))
-		return r;
-	att_sha256(key, b.data, b.len);
-	att_buf_release(&b);
-	if (exp < 1)
-		exp = 1;
-	pthread_mutex_lock(&used_mu);
-	if (!used &&
-	    !(used = calloc(ATT_TPM_REPLAY_CACHE_SLOTS, sizeof(*used))))
-		r = ATT_ERR_NOMEM;
-	else
-		r = insert(key, exp, now);
-	pthread_mutex_unlock(&used_mu);
+	free(blob);
 	return r;
+}
+
+int att_tpm_replay_mark(struct att_req *req, const uint8_t *id, int64_t exp,
+			struct att_diag *d)
+{
+	return att_store_tpm_replay_mark(req->srv->store, req->prov->name, id,
+					 ATT_TPMCTX_ID_LEN, exp < 1 ? 1 : exp,
+					 req->now, ATT_TPM_REPLAY_CACHE_SLOTS,
+					 d);
 }

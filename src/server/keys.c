@@ -130,6 +130,10 @@ int att_keys_count_wrapped(struct att_store *store, size_t *out,
 		att_store_key_list_free(kv, nk);
 	}
 	att_store_provider_list_free(pv, np);
+	/* The TPM AIK CA keys and context-key seeds are wrapped too. */
+	size_t tpm = 0;
+	if (!r && (r = att_store_tpm_wrapped_count(store, &tpm, d)) == 0)
+		*out += tpm;
 	return r;
 }
 

@@ -38,9 +38,6 @@ struct att_pkey;
 struct att_provider;
 struct att_store;
 
-/* The longest lifetime of any token attestd signs (SGX tokens: 8 h). */
-/* Validity of a signing certificate. */
-
 struct att_signing_key {
 	char *kid;
 	enum att_jws_alg alg;
@@ -50,10 +47,6 @@ struct att_signing_key {
 	int64_t retired_at;
 	bool active;
 };
-
-/* Longest time token signing uses a provider's loaded keys without
- * re-reading the store's key generation (see above). Candidate for
- * base/limits.h. */
 
 /* An immutable snapshot of a provider's keys, shared by reference; only
  * the two check stamps change, under the owning provider's mu. */
@@ -84,7 +77,8 @@ int att_keys_create(struct att_store *store,
 		    char *out_kid, size_t out_kid_len, struct att_diag *d);
 
 /* att_keys_count_wrapped counts the wrapped private keys in the store:
- * every key of every provider, active or retired. */
+ * every key of every provider, active or retired, and the TPM AIK CA
+ * keys and context-key seeds. */
 int att_keys_count_wrapped(struct att_store *store, size_t *out,
 			   struct att_diag *d);
 

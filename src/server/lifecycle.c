@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "attest/err.h"
 #include "base/log.h"
+#include "server/api_tpm.h"
 #include "server/auth.h"
 #include "server/datadir.h"
 #include "server/jwks_fetch.h"
@@ -108,6 +110,7 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 	memset(srv, 0, sizeof(*srv));
 	srv->cfg = cfg;
 	pthread_rwlock_init(&srv->reg_lock, NULL);
+	pthread_mutex_init(&srv->attest_mu, NULL);
 	att_auth_global_init();
 	if (!cfg->listen || !cfg->data_dir)
 		return att_diag_set(d, ATT_ERR_INVALID_ARG,
@@ -130,6 +133,10 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 		r = load_registry(srv, &srv->reg, d);
 	if (!r && !(srv->metrics = att_metrics_new()))
 		r = ATT_ERR_NOMEM;
+	/* TPM state files of an earlier version go into the store. */
+	if (!r)
+		r = att_tpm_state_import(srv->store, cfg->data_dir,
+					 (int64_t)time(NULL), NULL, d);
 	/* DCAP trust, collateral service and (dev mode) the simulated SGX
 	 * platform exist before the first request. */
 	if (!r)
@@ -165,5 +172,6 @@ void att_server_release(struct att_server *srv)
 	att_store_close(srv->store);
 	att_keywrap_wipe(srv->master, sizeof(srv->master));
 	pthread_rwlock_destroy(&srv->reg_lock);
+	pthread_mutex_destroy(&srv->attest_mu);
 	memset(srv, 0, sizeof(*srv));
 }

@@ -30,8 +30,6 @@ struct att_store;
 
 /* Longest error message put in a response body. */
 #define ATT_ERR_MSG_LEN 512
-/* Lifetime of policy-management response tokens (MAA: 1 h). */
-/* Clock skew allowed on bearer tokens' exp/nbf. */
 /* MAA's bearer token audience. */
 #define ATT_MAA_AUDIENCE "https://attest.azure.net"
 
@@ -77,6 +75,9 @@ struct att_server {
 	struct att_jwks_svc *jwks; /* bearer issuers' JWKS fetcher */
 	struct MHD_Daemon *mhd;
 	struct att_conn_guard *guard; /* slow-client limits (conn_guard.h) */
+	/* The attestation context (trust.h), made once under attest_mu. */
+	pthread_mutex_t attest_mu;
+	struct att_attest_ctx *attest;
 	/* libmicrohttpd's own log lines: at most
 	 * ATT_HTTP_LOG_LINES_PER_SECOND, the rest counted. */
 	pthread_mutex_t http_log_lock;

@@ -2,8 +2,8 @@
 /*
  * The attestation context of a server (trust.h): trust anchors, caches,
  * the collateral service, the dev-mode simulator set-up and the optional
- * settings file. struct att_server has no member for it, so contexts are
- * kept in a small registry keyed by the server's address.
+ * settings file. The context hangs on its server (srv->attest, made once
+ * under srv->attest_mu): no process-wide state.
  */
 #include "server/trust.h"
 
@@ -25,12 +25,6 @@
 #include "sim/sgx_sim.h"
 
 #define DAY 86400
-
-static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-	struct att_server *srv;
-	struct att_attest_ctx *ctx;
-} reg[ATT_ATTEST_MAX_SERVERS];
 
 /* Settings from the file, owned. */
 struct settings {
@@ -128,7 +122,7 @@ static int file_age_days(const char *path, int64_t now, int64_t *days)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return -1;
+		return ATT_ERR_NOT_FOUND;
 	*days = (now - (int64_t)st.st_mtime) / DAY;
 	return 0;
 }
@@ -142,6 +136,14 @@ static int dev_sim(struct att_attest_ctx *c, int64_t now, struct att_diag *d)
 	char path[4096];
 	int64_t age = 0;
 	int r;
+	if (!att_sgxsim_built_in()) {
+		att_logf(ATT_LOG_WARN, "DEV MODE: the SGX simulator is not "
+			 "built in (attestd was configured with -DATT_SIM=OFF): "
+			 "no simulator is created or trusted in %s; SGX and "
+			 "TDX evidence needs collateral imported by hand",
+			 c->sim_dir);
+		return 0;
+	}
 	if (att_datadir_path(path, sizeof(path), c->sim_dir, "manifest.json"))
 		return att_diag_set(d, ATT_ERR_LIMIT, "sim path too long");
 	if (file_age_days(path, now, &age) != 0) {
@@ -307,32 +309,14 @@ static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
 	return r;
 }
 
-static struct att_attest_ctx *find_locked(struct att_server *srv)
-{
-	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
-		if (reg[i].srv == srv)
-			return reg[i].ctx;
-	return NULL;
-}
-
-/* init_locked builds and registers a context; reg_mu is held. */
+/* init_locked builds srv's context; srv->attest_mu is held. */
 static int init_locked(struct att_server *srv, const struct att_attest_opts *o,
 		       struct att_diag *d)
 {
 	static const struct att_attest_opts none;
-	size_t slot = ATT_ATTEST_MAX_SERVERS;
-	if (find_locked(srv))
+	if (srv->attest)
 		return att_diag_set(d, ATT_ERR_EXISTS,
 				    "the attestation context exists already");
-	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
-		if (!reg[i].srv) {
-			slot = i;
-			break;
-		}
-	if (slot == ATT_ATTEST_MAX_SERVERS)
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "more than %d attestation contexts",
-				    ATT_ATTEST_MAX_SERVERS);
 	struct att_attest_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ATT_ERR_NOMEM;
@@ -346,8 +330,7 @@ static int init_locked(struct att_server *srv, const struct att_attest_opts *o,
 		ctx_free(c);
 		return r;
 	}
-	reg[slot].srv = srv;
-	reg[slot].ctx = c;
+	srv->attest = c;
 	return 0;
 }
 
@@ -355,40 +338,34 @@ int att_server_attest_init(struct att_server *srv,
 			   const struct att_attest_opts *o,
 			   struct att_diag *d)
 {
-	pthread_mutex_lock(&reg_mu);
+	pthread_mutex_lock(&srv->attest_mu);
 	int r = init_locked(srv, o, d);
-	pthread_mutex_unlock(&reg_mu);
+	pthread_mutex_unlock(&srv->attest_mu);
 	return r;
 }
 
 void att_server_attest_release(struct att_server *srv)
 {
-	struct att_attest_ctx *c = NULL;
-	pthread_mutex_lock(&reg_mu);
-	for (size_t i = 0; i < ATT_ATTEST_MAX_SERVERS; i++)
-		if (reg[i].srv == srv) {
-			c = reg[i].ctx;
-			reg[i].srv = NULL;
-			reg[i].ctx = NULL;
-		}
-	pthread_mutex_unlock(&reg_mu);
+	pthread_mutex_lock(&srv->attest_mu);
+	struct att_attest_ctx *c = srv->attest;
+	srv->attest = NULL;
+	pthread_mutex_unlock(&srv->attest_mu);
 	ctx_free(c);
 }
 
 struct att_attest_ctx *att_attest_ctx_of(struct att_server *srv,
 					 struct att_diag *d)
 {
-	pthread_mutex_lock(&reg_mu);
-	struct att_attest_ctx *c = find_locked(srv);
-	if (!c) {
+	pthread_mutex_lock(&srv->attest_mu);
+	if (!srv->attest) {
 		att_logf(ATT_LOG_WARN,
 			 "attestation context initialised by the first "
 			 "request (att_server_attest_init was not called at "
 			 "start-up)");
-		if (init_locked(srv, NULL, d) == 0)
-			c = find_locked(srv);
+		init_locked(srv, NULL, d);
 	}
-	pthread_mutex_unlock(&reg_mu);
+	struct att_attest_ctx *c = srv->attest;
+	pthread_mutex_unlock(&srv->attest_mu);
 	return c;
 }
 

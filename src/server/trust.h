@@ -44,10 +44,6 @@ struct att_policy_cache;
 
 #define ATT_ATTEST_SETTINGS_FILE "attest.json"
 #define ATT_ATTEST_SIM_DIR "sim"
-/* Re-sign the dev simulator's collateral when it is older than this. */
-/* Verified-collateral cache entries (0 would be the verifier's default). */
-/* Most servers one process registers (tests make several). */
-/* Most collateral_import paths. */
 
 /* Caller-given settings (all optional; NULL members fall back to the
  * settings file, then to the defaults). */

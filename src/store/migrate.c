@@ -78,6 +78,50 @@ static const struct migration migrations[] = {
 	 " type TEXT NOT NULL,"
 	 " iat INTEGER NOT NULL,"
 	 " PRIMARY KEY (provider, type));"},
+	/* TPM state (docs/tpm.md), formerly files under DATA_DIR/tpm/NAME/
+	 * and, for the used contexts, process memory. Keys are wrapped
+	 * under the master key as before; tpm_imports records each merge
+	 * of a pre-store directory. */
+	{4,
+	 "CREATE TABLE tpm_settings ("
+	 " provider TEXT PRIMARY KEY REFERENCES providers(name),"
+	 " json TEXT NOT NULL,"
+	 " updated INTEGER NOT NULL);"
+	 "CREATE TABLE tpm_certs ("
+	 " provider TEXT NOT NULL REFERENCES providers(name),"
+	 " kind TEXT NOT NULL CHECK (kind IN"
+	 " ('ek-roots','ek-intermediates','aik-roots')),"
+	 " name TEXT NOT NULL,"
+	 " pem TEXT NOT NULL,"
+	 " added INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, kind, name));"
+	 "CREATE TABLE tpm_aik_ca ("
+	 " provider TEXT PRIMARY KEY REFERENCES providers(name),"
+	 " wrapped BLOB NOT NULL,"
+	 " cert_pem TEXT NOT NULL,"
+	 " created INTEGER NOT NULL);"
+	 "CREATE TABLE tpm_enrolments ("
+	 " provider TEXT NOT NULL REFERENCES providers(name),"
+	 " aik_name TEXT NOT NULL,"
+	 " ek_cert_sha256 TEXT,"
+	 " aik_cert_sha256 TEXT NOT NULL,"
+	 " enrolled_at INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, aik_name));"
+	 "CREATE TABLE tpm_ctx_keys ("
+	 " provider TEXT PRIMARY KEY REFERENCES providers(name),"
+	 " wrapped BLOB NOT NULL,"
+	 " created INTEGER NOT NULL);"
+	 "CREATE TABLE tpm_used_contexts ("
+	 " provider TEXT NOT NULL,"
+	 " id BLOB NOT NULL,"
+	 " exp INTEGER NOT NULL,"
+	 " PRIMARY KEY (provider, id));"
+	 "CREATE INDEX tpm_used_by_exp ON tpm_used_contexts(exp);"
+	 "CREATE TABLE tpm_imports ("
+	 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	 " provider TEXT NOT NULL,"
+	 " source TEXT NOT NULL,"
+	 " imported_at INTEGER NOT NULL);"},
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -20,10 +20,6 @@
 
 #include "base/diag.h"
 
-/* Prepared statements kept per connection (the backend has about 25
- * distinct ones); past it a statement is prepared and finalized per call.
- * Candidate for base/limits.h. */
-
 struct att_sq {
 	sqlite3 *db;
 	pthread_mutex_t mu;
@@ -34,9 +30,6 @@ struct att_sq {
 	const char *stmt_keys[ATT_SQ_STMT_CACHE];
 	size_t n_stmts;
 };
-
-/* Busy timeout in milliseconds (other processes, e.g. the attestd CLI,
- * may hold the write lock briefly). */
 
 /* The schema version the code expects after migrations. */
 int att_sq_latest_version(void);
@@ -107,5 +100,40 @@ int att_sq_key_list(void *impl, const char *provider,
 		    struct att_store_key **out, size_t *n, struct att_diag *d);
 int att_sq_key_gen(void *impl, const char *provider, int64_t *out,
 		   struct att_diag *d);
+
+/* TPM state ops (sqlite_tpm.c; contracts in store.h). */
+struct att_store_tpm_cert;
+struct att_store_tpm_ca;
+struct att_store_tpm_enrolment;
+struct att_store_tpm_import;
+int att_sq_tpm_settings_get(void *impl, const char *provider, char **json,
+			    struct att_diag *d);
+int att_sq_tpm_settings_put(void *impl, const char *provider, const char *json,
+			    struct att_diag *d);
+int att_sq_tpm_cert_add(void *impl, const struct att_store_tpm_cert *c,
+			struct att_diag *d);
+int att_sq_tpm_cert_list(void *impl, const char *provider, const char *kind,
+			 struct att_store_tpm_cert **out, size_t *n,
+			 struct att_diag *d);
+int att_sq_tpm_ca_get(void *impl, const char *provider,
+		      struct att_store_tpm_ca *out, struct att_diag *d);
+int att_sq_tpm_ca_add(void *impl, const struct att_store_tpm_ca *c,
+		      struct att_diag *d);
+int att_sq_tpm_enrol_put(void *impl, const struct att_store_tpm_enrolment *e,
+			 struct att_diag *d);
+int att_sq_tpm_enrol_get(void *impl, const char *provider, const char *name,
+			 struct att_store_tpm_enrolment *out,
+			 struct att_diag *d);
+int att_sq_tpm_ctxkey_get(void *impl, const char *provider, uint8_t **wrapped,
+			  size_t *len, struct att_diag *d);
+int att_sq_tpm_ctxkey_add(void *impl, const char *provider,
+			  const uint8_t *wrapped, size_t len, int64_t now,
+			  struct att_diag *d);
+int att_sq_tpm_replay_mark(void *impl, const char *provider,
+			   const uint8_t *id, size_t id_len, int64_t exp,
+			   int64_t now, size_t max, struct att_diag *d);
+int att_sq_tpm_import(void *impl, const struct att_store_tpm_import *imp,
+		      struct att_diag *d);
+int att_sq_tpm_wrapped_count(void *impl, size_t *out, struct att_diag *d);
 
 #endif

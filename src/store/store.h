@@ -86,6 +86,58 @@ struct att_store_collateral {
 	int64_t next_update;
 };
 
+/* TPM state of a provider (docs/tpm.md). A trust certificate: kind is
+ * "ek-roots", "ek-intermediates" or "aik-roots"; name identifies it within
+ * the kind (the SHA-1 thumbprint + ".pem" for `attestd tpm trust`, the
+ * file name for certificates imported from a pre-store data dir); pem may
+ * hold more than one certificate. */
+struct att_store_tpm_cert {
+	char *provider;
+	char *kind;
+	char *name;
+	char *pem;
+	int64_t added;
+};
+
+/* The provider's AIK CA: its private key wrapped (keywrap.h, associated
+ * data "attestd-tpm-aik-ca/<provider>") and its certificate. */
+struct att_store_tpm_ca {
+	char *provider;
+	uint8_t *wrapped;
+	size_t wrapped_len;
+	char *cert_pem;
+	int64_t created;
+};
+
+/* One enrolled AIK: aik_name is the hex of its TPM Name; ek_cert_sha256
+ * (may be NULL) and aik_cert_sha256 are hex. */
+struct att_store_tpm_enrolment {
+	char *provider;
+	char *aik_name;
+	char *ek_cert_sha256;
+	char *aik_cert_sha256;
+	int64_t enrolled_at;
+};
+
+/* What one provider's pre-store TPM directory held (tpm_import). NULL /
+ * zero members are absent. source names the directory, for the record. */
+struct att_store_tpm_import {
+	const char *provider;
+	const char *source;
+	const char *settings_json;
+	const struct att_store_tpm_cert *certs;
+	size_t n_certs;
+	const struct att_store_tpm_ca *ca;
+	const struct att_store_tpm_enrolment *enrolments;
+	size_t n_enrolments;
+	int64_t now;
+};
+
+void att_store_tpm_cert_release(struct att_store_tpm_cert *c);
+void att_store_tpm_cert_list_free(struct att_store_tpm_cert *v, size_t n);
+void att_store_tpm_ca_release(struct att_store_tpm_ca *c);
+void att_store_tpm_enrolment_release(struct att_store_tpm_enrolment *e);
+
 void att_store_provider_release(struct att_store_provider *p);
 void att_store_key_release(struct att_store_key *k);
 void att_store_policy_release(struct att_store_policy *p);
@@ -172,6 +224,62 @@ struct att_store_ops {
 			      struct att_diag *d);
 	int (*collateral_put)(void *impl, const struct att_store_collateral *c,
 			      struct att_diag *d);
+
+	/* TPM state (docs/tpm.md). tpm_settings_get: the settings JSON
+	 * text, ATT_ERR_NOT_FOUND when none was set; tpm_settings_put
+	 * replaces it (NULL json: back to the defaults). */
+	int (*tpm_settings_get)(void *impl, const char *provider, char **json,
+				struct att_diag *d);
+	int (*tpm_settings_put)(void *impl, const char *provider,
+				const char *json, struct att_diag *d);
+	/* tpm_cert_add: ATT_ERR_EXISTS when (provider, kind, name) is there
+	 * already. tpm_cert_list: a kind's certificates by name (all kinds
+	 * when kind is NULL). */
+	int (*tpm_cert_add)(void *impl, const struct att_store_tpm_cert *c,
+			    struct att_diag *d);
+	int (*tpm_cert_list)(void *impl, const char *provider,
+			     const char *kind, struct att_store_tpm_cert **out,
+			     size_t *n, struct att_diag *d);
+	/* tpm_ca_add stores the provider's AIK CA, ATT_ERR_EXISTS when it
+	 * has one (another thread or process made it first: use that one). */
+	int (*tpm_ca_get)(void *impl, const char *provider,
+			  struct att_store_tpm_ca *out, struct att_diag *d);
+	int (*tpm_ca_add)(void *impl, const struct att_store_tpm_ca *c,
+			  struct att_diag *d);
+	/* tpm_enrol_put inserts or replaces an enrolment record. */
+	int (*tpm_enrol_put)(void *impl, const struct att_store_tpm_enrolment *e,
+			     struct att_diag *d);
+	int (*tpm_enrol_get)(void *impl, const char *provider,
+			     const char *aik_name,
+			     struct att_store_tpm_enrolment *out,
+			     struct att_diag *d);
+	/* The context-sealing key's seed, wrapped. tpm_ctxkey_add:
+	 * ATT_ERR_EXISTS when the provider has one already. */
+	int (*tpm_ctxkey_get)(void *impl, const char *provider,
+			      uint8_t **wrapped, size_t *len,
+			      struct att_diag *d);
+	int (*tpm_ctxkey_add)(void *impl, const char *provider,
+			      const uint8_t *wrapped, size_t len, int64_t now,
+			      struct att_diag *d);
+	/* tpm_replay_mark records a used context id of provider until exp,
+	 * in one transaction that first purges ids expired before now and
+	 * then inserts (the unique key is the atomic check, also against
+	 * other processes sharing the database): 0 the first time,
+	 * ATT_ERR_REPLAY when the id is recorded already, ATT_ERR_LIMIT
+	 * when max unexpired ids are recorded (neither sets d: the caller
+	 * names what was replayed or how many are outstanding). */
+	int (*tpm_replay_mark)(void *impl, const char *provider,
+			       const uint8_t *id, size_t id_len, int64_t exp,
+			       int64_t now, size_t max, struct att_diag *d);
+	/* tpm_import merges a pre-store TPM directory in one transaction:
+	 * what the store has already wins (settings, the CA, certificates
+	 * and enrolments of the same name are kept), the rest is added, and
+	 * the import is recorded (tpm_imports). Idempotent. */
+	int (*tpm_import)(void *impl, const struct att_store_tpm_import *imp,
+			  struct att_diag *d);
+	/* tpm_wrapped_count counts the wrapped TPM keys (AIK CA keys and
+	 * context-key seeds) of every provider. */
+	int (*tpm_wrapped_count)(void *impl, size_t *out, struct att_diag *d);
 };
 
 struct att_store {
@@ -240,5 +348,41 @@ int att_store_collateral_get(struct att_store *s, const char *key,
 int att_store_collateral_put(struct att_store *s,
 			     const struct att_store_collateral *c,
 			     struct att_diag *d);
+
+int att_store_tpm_settings_get(struct att_store *s, const char *provider,
+			       char **json, struct att_diag *d);
+int att_store_tpm_settings_put(struct att_store *s, const char *provider,
+			       const char *json, struct att_diag *d);
+int att_store_tpm_cert_add(struct att_store *s,
+			   const struct att_store_tpm_cert *c,
+			   struct att_diag *d);
+int att_store_tpm_cert_list(struct att_store *s, const char *provider,
+			    const char *kind, struct att_store_tpm_cert **out,
+			    size_t *n, struct att_diag *d);
+int att_store_tpm_ca_get(struct att_store *s, const char *provider,
+			 struct att_store_tpm_ca *out, struct att_diag *d);
+int att_store_tpm_ca_add(struct att_store *s, const struct att_store_tpm_ca *c,
+			 struct att_diag *d);
+int att_store_tpm_enrol_put(struct att_store *s,
+			    const struct att_store_tpm_enrolment *e,
+			    struct att_diag *d);
+int att_store_tpm_enrol_get(struct att_store *s, const char *provider,
+			    const char *aik_name,
+			    struct att_store_tpm_enrolment *out,
+			    struct att_diag *d);
+int att_store_tpm_ctxkey_get(struct att_store *s, const char *provider,
+			     uint8_t **wrapped, size_t *len,
+			     struct att_diag *d);
+int att_store_tpm_ctxkey_add(struct att_store *s, const char *provider,
+			     const uint8_t *wrapped, size_t len, int64_t now,
+			     struct att_diag *d);
+int att_store_tpm_replay_mark(struct att_store *s, const char *provider,
+			      const uint8_t *id, size_t id_len, int64_t exp,
+			      int64_t now, size_t max, struct att_diag *d);
+int att_store_tpm_import(struct att_store *s,
+			 const struct att_store_tpm_import *imp,
+			 struct att_diag *d);
+int att_store_tpm_wrapped_count(struct att_store *s, size_t *out,
+				struct att_diag *d);
 
 #endif

@@ -6,7 +6,7 @@
 # Covers what dev start-up creates (store and its -wal/-shm, master key,
 # TLS key and certificate, dev issuer, simulator), an SGX attestation and
 # a policy write, `attestd provider add`, `attestd collateral import`,
-# `attestd tpm trust` (tpm/NAME/ek-roots) and a TPM enrolment against
+# `attestd tpm trust` (roots in the store) and a TPM enrolment against
 # swtpm (the provider's AIK CA and enrolment records); then a store left
 # 0644 by an older attestd is made 0600 at the next start. After each
 # step `find DATA_DIR -perm /077` must be empty.
@@ -78,10 +78,10 @@ tpm_swtpm_init "$S" || { cat "$S/setup.log"; not_ok "swtpm_setup"; att_done; }
 tpm_swtpm_start "$S" "$(att_free_port)" || { not_ok "swtpm start"; att_done; }
 tpm_trust_ek "$D" default "$S/ca" && ok "attestd tpm trust (EK roots)" ||
 	not_ok "attestd tpm trust"
-check_eq "tpm/default/ek-roots is 0700" "$(mode "$D/tpm/default/ek-roots")" 700
-check_eq "tpm/default/ek-intermediates is 0700" "$(mode "$D/tpm/default/ek-intermediates")" 700
-check_eq "the EK root certificate file is 0600" \
-	"$(mode "$(find "$D/tpm/default/ek-roots" -type f | head -1)")" 600
+check_fails "no tpm/ directory: the TPM roots are in the store" test -e "$D/tpm"
+check_eq "the EK root is in the store (0600)" "$(sqlite3 "$D/attestd.db" \
+	"SELECT count(*) FROM tpm_certs WHERE provider = 'default' AND kind = 'ek-roots'")" 1
+check_eq "  ... the store is 0600" "$(mode "$D/attestd.db")" 600
 private "after attestd tpm trust"
 
 att_start "$D" "$PORT" || { not_ok "restart"; att_done; }
@@ -89,9 +89,10 @@ READER=$("$ATTEST" dev-token --data-dir "$D" --role reader)
 OUT=$("$ATTEST" tpm enroll --url "$BASE" --tcti "$TCTI" --ca "$CA" --bearer "$READER" \
 	--state "$W/tpmstate" 2>&1)
 check_eq "TPM enrolment succeeds ($(tail -1 <<<"$OUT"))" "$?" 0
-check "the provider's AIK CA exists" test -s "$D/tpm/default/aik-ca.crt"
-check_eq "  ... its certificate is 0600" "$(mode "$D/tpm/default/aik-ca.crt")" 600
-check_eq "  ... its wrapped key is 0600" "$(mode "$D/tpm/default/aik-ca.key")" 600
+check_eq "the provider's AIK CA exists, in the store" "$(sqlite3 "$D/attestd.db" \
+	"SELECT count(*) FROM tpm_aik_ca WHERE provider = 'default' AND length(wrapped) > 0")" 1
+check_fails "  ... and not as files" test -e "$D/tpm"
+check_eq "  ... the store is 0600" "$(mode "$D/attestd.db")" 600
 private "after a TPM enrolment"
 att_stop || not_ok "stop"
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# TPM attestation end to end (tpm-protocol.md) against a real TPM 2.0:
+# TPM attestation end to end (docs/tpm-protocol.md) against a real TPM 2.0:
 # swtpm manufactured here with EK certificates from a local CA that the
 # provider trusts as TPM manufacturer root. `attest tpm enroll` (flow A:
 # EK certificate, MakeCredential / TPM2_ActivateCredential, AIK
 # certificate from the provider's AIK CA) and `attest tpm attest` (flow B)
 # with real event logs whose digests were extended into swtpm's PCRs,
 # under a policy computing secureBootEnabled from the events with
-# JmesPath (maa-api.md §3.7): Secure Boot on and off give the right
+# JmesPath (MAA docs "Attestation policy version 1.2"): Secure Boot on
+# and off give the right
 # claim; the token verifies with `attest token verify` and with jose.
 # Then every refusal: wrong challenge, expired context, replayed quote,
 # tampered log (the error names the PCR and the event), an AIK never
@@ -88,14 +89,16 @@ OUT=$("$ATTEST" tpm enroll "${COMMON[@]}" --state "$ST" 2>&1)
 check_eq "enrol: attest tpm enroll succeeds ($OUT)" "$?" 0
 check "enrol: AIK certificate and key blob kept in the state dir" test -s "$ST/aik.crt" -a -s "$ST/aik.priv" -a -s "$ST/aik.pub"
 check "enrol: EK certificate read from NV 0x1c00002" test -s "$ST/ek.crt"
-AIKCA=$D/tpm/default/aik-ca.crt
-check "enrol: the provider's AIK CA was created" test -s "$AIKCA"
+AIKCA=$T_TMP/aik-ca.crt
+sqlite3 "$D/attestd.db" "SELECT cert_pem FROM tpm_aik_ca WHERE provider = 'default'" >"$AIKCA"
+check "enrol: the provider's AIK CA was created (in the store)" test -s "$AIKCA"
 check "enrol: the AIK certificate chains to the AIK CA" openssl verify -CAfile "$AIKCA" <(openssl x509 -inform der -in "$ST/aik.crt")
 EKSHA=$(sha256sum "$ST/ek.crt" | cut -d' ' -f1)
 EXT=$(openssl asn1parse -inform der -in "$ST/aik.crt" | grep -A1 '2.25.244239565040426788135877350745838582603' | tail -1)
 check_contains "enrol: the AIK certificate carries SHA-256 of the EK certificate" "${EXT,,}" "0420$EKSHA"
 check_contains "enrol: AIK certificate subject names the AIK" "$(openssl x509 -inform der -in "$ST/aik.crt" -noout -subject)" "$("$ATTEST" tpm name "$ST/aik.pub" | cut -c5-)"
-check "enrol: enrolment recorded" test -n "$(ls "$D/tpm/default/enrolled/")"
+check "enrol: enrolment recorded (in the store)" test "$(sqlite3 "$D/attestd.db" \
+	"SELECT count(*) FROM tpm_enrolments WHERE provider = 'default'")" -ge 1
 
 # ---- flow B, Secure Boot on -------------------------------------------
 tpm_extend_log "$LOG_SB_ON" && ok "extended $(basename "$LOG_SB_ON") into swtpm's PCRs" || not_ok "extend"

@@ -45,14 +45,14 @@ static void test_migrations(void)
 	int v = 0;
 	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 3);
+	ATT_CHECK_EQ_INT(v, 4);
 	att_store_close(s);
 	/* Second open: nothing re-applied, same version, same rows. */
 	s = NULL;
 	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 3);
-	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM schema_version"), 3);
+	ATT_CHECK_EQ_INT(v, 4);
+	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM schema_version"), 4);
 	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
 				 "type='table' AND name IN ('providers','keys',"
 				 "'policies','policy_certs','audit_log',"
@@ -60,17 +60,25 @@ static void test_migrations(void)
 			 7);
 	ATT_CHECK_EQ_INT(att_store_ping(s, &d), 0);
 	att_store_close(s);
-	/* A version-2 database (before policy_iat) is upgraded on open. */
+	/* A version-2 database (before policy_iat and the TPM tables) is
+	 * upgraded on open. */
 	sql_exec("DROP TABLE policy_iat;"
-		 "DELETE FROM schema_version WHERE version = 3");
+		 "DROP TABLE tpm_settings; DROP TABLE tpm_certs;"
+		 "DROP TABLE tpm_aik_ca; DROP TABLE tpm_enrolments;"
+		 "DROP TABLE tpm_ctx_keys; DROP TABLE tpm_used_contexts;"
+		 "DROP TABLE tpm_imports;"
+		 "DELETE FROM schema_version WHERE version >= 3");
 	ATT_CHECK_EQ_INT(sql_int("SELECT max(version) FROM schema_version"), 2);
 	s = NULL;
 	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 3);
+	ATT_CHECK_EQ_INT(v, 4);
 	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
-				 "type='table' AND name = 'policy_iat'"),
-			 1);
+				 "type='table' AND name IN ('policy_iat',"
+				 "'tpm_settings','tpm_certs','tpm_aik_ca',"
+				 "'tpm_enrolments','tpm_ctx_keys',"
+				 "'tpm_used_contexts','tpm_imports')"),
+			 8);
 	att_store_close(s);
 }
 
