@@ -1,5 +1,8 @@
 # attestd: the front door. CMake does the building underneath.
 #   make run    install what is missing, build, start attestd in dev mode
+#   make install PREFIX=/usr/local DESTDIR=
+#               build, then install attestd, attest, libattest (.so, .a),
+#               include/attest/*.h and attest.pc under DESTDIR/PREFIX
 #   make test   install, build with -Werror (gcc, gcc ASan+UBSan, and clang
 #               with the libFuzzer targets), run every test (and the unit
 #               tests and corpus replays again under ASan+UBSan)
@@ -9,8 +12,10 @@ BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8443
 DATA_DIR   ?= ./var
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all deps build asan test test-unit run fuzz bench clean
+.PHONY: all deps build asan test test-unit run fuzz bench install clean
 
 all: build
 
@@ -39,6 +44,9 @@ run: build
 fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DATT_FUZZ=ON -DATT_WERROR=ON >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 bench: deps
 	scripts/bench.sh

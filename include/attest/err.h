@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "attest/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,10 +63,10 @@ enum att_err {
 };
 
 /* att_strerror returns a static text for an ATT_ERR_* code; never NULL. */
-const char *att_strerror(int err);
+ATT_EXPORT const char *att_strerror(int err);
 
 /* att_errname returns the symbolic name ("ATT_ERR_FORMAT") of a code. */
-const char *att_errname(int err);
+ATT_EXPORT const char *att_errname(int err);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "attest/client.h"
+#include "attest/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,23 +44,25 @@ struct att_rp_opts {
 /* att_rp_new returns a relying party for issuer with default options, or
  * NULL (no memory, or issuer NULL/empty/not http(s)). The strings and the
  * options are copied. */
-struct att_rp *att_rp_new(const char *issuer, const struct att_http_opts *http);
+ATT_EXPORT struct att_rp *att_rp_new(const char *issuer,
+				     const struct att_http_opts *http);
 /* att_rp_new_opts is att_rp_new with every option. */
-struct att_rp *att_rp_new_opts(const struct att_rp_opts *o);
+ATT_EXPORT struct att_rp *att_rp_new_opts(const struct att_rp_opts *o);
 
 /* att_rp_verify verifies token at time now (Unix seconds; <= 0 means the
  * current time). On success returns 0 and, when out_claims_json is not
  * NULL, a malloc'd compact JSON text of the claims. On failure returns a
  * negative ATT_ERR_* code (attest/err.h) and writes a message naming
  * what failed into errbuf (when errbuf is not NULL). */
-int att_rp_verify(struct att_rp *rp, const char *token, int64_t now,
-		  char **out_claims_json, char *errbuf, size_t errlen);
+ATT_EXPORT int att_rp_verify(struct att_rp *rp, const char *token,
+			     int64_t now, char **out_claims_json, char *errbuf,
+			     size_t errlen);
 
 /* att_rp_jwks_fetches returns how many times the JWKS was fetched. */
-unsigned att_rp_jwks_fetches(struct att_rp *rp);
+ATT_EXPORT unsigned att_rp_jwks_fetches(struct att_rp *rp);
 
 /* att_rp_free frees rp; accepts NULL. */
-void att_rp_free(struct att_rp *rp);
+ATT_EXPORT void att_rp_free(struct att_rp *rp);
 
 #ifdef __cplusplus
 }
