@@ -3,7 +3,8 @@
  * Policy benchmark: evaluations per second of (1) MAA's current SGX
  * default policy over a typical SGX claim set, and (2) a version 1.2
  * policy running JmesPath over an "events" claim of about 100 events (the
- * secure-boot rules of maa-api.md §3.7 plus MAA's code-integrity and
+ * secure-boot rules of MAA docs "Attestation policy version 1.2" plus
+ * MAA's code-integrity and
  * BitLocker rules). Also compiles per second of each policy. Usage:
  * bench_policy [SECONDS per figure, default 2].
  */
@@ -67,7 +68,7 @@ static void add(struct att_claimset *s, const char *type, json_t *v)
 	json_decref(v);
 }
 
-/* The incoming claims of an SGX attestation (maa-api.md §2.3, §3.5). */
+/* The incoming claims of an SGX attestation (MAA docs "Claim sets"). */
 static void sgx_claims(struct att_claimset *s)
 {
 	const char *h64 = "b779202618becb636768e5d902f28d524222735fafb539ea9ba0"

@@ -5,7 +5,8 @@
 #   1. swtpm manufactured in a temp dir (EK certificates from a local CA
 #      that the provider trusts), attestd in dev mode on a free loopback
 #      port, context_ttl_seconds=3600 (the precomputed contexts must not
-#      expire), the 1.2 Secure Boot policy of maa-api.md §3.7 as the Tpm
+#      expire), the Secure Boot policy of MAA docs "Attestation policy
+#      version 1.2" as the Tpm
 #      policy, one enrolment (flow A, `attest tpm enroll`), a real event
 #      log extended into swtpm's PCRs, one `attest tpm attest` as a check;
 #   2. precompute (bench_tpm_flow precompute): N times round 1 (aikcert)

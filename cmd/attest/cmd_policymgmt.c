@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * attest policy set | policy reset | certs list | certs add | certs remove:
- * the client side of MAA policy management (maa-api.md §1.6, §1.9, §3.9).
+ * the client side of MAA policy management (MAA REST API "Policy",
+ * "Policy Certificates"; docs/policy-management.md).
  * Uploads are JWS built here: unsigned ({"alg":"none"}) or, with
  * --sign-key/--sign-cert, signed with the key (RS256 for RSA, ES256/ES384
  * for EC) and the certificate in the header's x5c, as the Azure SDKs do.

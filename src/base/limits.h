@@ -19,6 +19,9 @@
 #define ATT_MAX_EVENT_DATA_LEN (1024 * 1024)
 #define ATT_MAX_DIGESTS_PER_EVENT 8
 #define ATT_MAX_TPM_STRUCT_LEN 4096
+/* Length octets of a DER long-form length (X.690 §8.1.3.5): lengths below
+ * 16 MiB; att_cur_get_der (an EK certificate read from TPM NV). */
+#define ATT_DER_MAX_LEN_OCTETS 3
 
 /* JSON, tokens, policies */
 #define ATT_MAX_JSON_DEPTH 64
@@ -127,6 +130,10 @@
 #define ATT_COLLATERAL_IMPORT_MAX_DEPTH 4    /* directory levels */
 #define ATT_COLLATERAL_IMPORT_MAX_ITEMS 1024 /* distinct items per import */
 #define ATT_COLLATERAL_MEMSTORE_MAX 4096 /* rows of the in-memory store */
+/* PCS/PCCS GETs (collateral/pcs_client.c): redirects followed (https
+ * only) and the connect phase's bound (below the whole-transfer one). */
+#define ATT_PCS_MAX_REDIRECTS 3
+#define ATT_PCS_CONNECT_TIMEOUT_SECONDS 10
 
 /* TPM protocol and event logs */
 #define ATT_TPMPROTO_MAX_MESSAGE_LEN ATT_MAX_HTTP_BODY /* decoded JSON */
@@ -159,7 +166,6 @@
 #define ATT_POLICY_CACHE_MAX 4096
 #define ATT_ATTEST_SIM_RESIGN_DAYS 20
 #define ATT_ATTEST_DCAP_CACHE_ENTRIES 4096
-#define ATT_ATTEST_MAX_SERVERS 16
 #define ATT_ATTEST_MAX_IMPORTS 64
 #define ATT_ATTEST_SETTINGS_MAX (64 * 1024)
 

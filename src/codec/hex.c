@@ -37,7 +37,7 @@ int att_hex_digit(char c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return -1;
+	return -1; /* not an error: not a hex digit */
 }
 
 int att_hex_decode_fixed(uint8_t *out, size_t out_len, const char *in,

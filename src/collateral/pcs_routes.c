@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Intel PCS / PCCS API v4 routes of the collateral items (docs/dcap.md
- * 3.4): TCB Info per TEE and FMSPC, QE Identity per TEE, PCK CRL per CA
- * (DER encoding asked for), and the Root CA CRL (a PCCS serves it at
- * /sgx/certification/v4/rootcacrl; with Intel's PCS it is the CRL
- * distribution point of the root certificate, configurable). A response
- * is accepted only if it is the item asked for.
+ * Intel PCS / PCCS API v4 routes of the collateral items (Intel "SGX and TDX
+ * PCS API Specification" v4; docs/collateral.md): TCB Info per TEE and FMSPC,
+ * QE Identity per TEE, PCK CRL per CA (DER encoding asked for), and the Root
+ * CA CRL (a PCCS serves it at /sgx/certification/v4/rootcacrl; with Intel's
+ * PCS it is the CRL distribution point of the root certificate, configurable).
+ * A response is accepted only if it is the item asked for.
  */
 #include <stdio.h>
 #include <string.h>

@@ -34,7 +34,7 @@
 #include "evidence/sgx/verify.h"
 #include "store/store.h"
 
-/* Limits and defaults of the collateral service (candidates for
+/* Where the collateral service fetches by default (its limits are in
  * base/limits.h). */
 #define ATT_COLLATERAL_INTEL_PCS_URL "https://api.trustedservices.intel.com"
 #define ATT_COLLATERAL_INTEL_ROOT_CRL_URL                                      \

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attest/err.h"
 #include "policy/internal.h"
 
 struct att_pol_chunk {
@@ -46,10 +47,10 @@ static int grow(struct att_pol_arena *a, size_t n)
 	    a->chunk->cap < ((size_t)1 << 24))
 		cap = a->chunk->cap * 2;
 	if (cap > SIZE_MAX - sizeof(struct att_pol_chunk))
-		return -1;
+		return ATT_ERR_LIMIT;
 	struct att_pol_chunk *c = malloc(sizeof(*c) + cap);
 	if (!c)
-		return -1;
+		return ATT_ERR_NOMEM;
 	c->prev = a->chunk;
 	c->cap = cap;
 	a->chunk = c;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The functions of policy version 1.2 (maa-api.md §3.4, MAA's
- * claim-rule-functions): JmesPath, JsonToClaimValue, IsSubsetOf,
- * AppendString, NegateBool, ContainsOnlyValue. One table entry each; the
- * compiler checks arity and literal argument types from the table, and
- * these functions check what only run time knows. Arguments are sets (see
- * internal.h); a function wanting one value fails on an empty value or on
- * a set of several. Work proportional to the arguments (and the memory a
- * result takes) is charged to the evaluation's budget (meter.h).
+ * The functions of policy version 1.2 (MAA docs "Claim rule functions"):
+ * JmesPath, JsonToClaimValue, IsSubsetOf, AppendString, NegateBool,
+ * ContainsOnlyValue. One table entry each; the compiler checks arity and
+ * literal argument types from the table, and these functions check what only
+ * run time knows. Arguments are sets (see internal.h); a function wanting one
+ * value fails on an empty value or on a set of several. Work proportional to
+ * the arguments (and the memory a result takes) is charged to the evaluation's
+ * budget (meter.h).
  */
 #include <math.h>
 #include <stdio.h>

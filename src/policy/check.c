@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Compile-time checks of the policy AST, called by the parser on each
- * finished node: which operators a claim property admits (maa-api.md §3.2:
+ * finished node: which operators a claim property admits (MAA docs
+ * "Claim rule grammar":
  * Integer all six, String and Boolean only == and !=), function arity and
- * argument types, which actions a section admits (§3.1), the types of
+ * argument types, which actions a section admits, the types of
  * MAA's known property claims (§3.6), and the compilation of JmesPath
  * queries written as literals. Also the names of the language's parts.
  */
@@ -270,7 +271,8 @@ static const unsigned allowed[ATT_POL_NSECTIONS] = {
 			     1u << ATT_POL_A_ISSUEPROPERTY,
 };
 
-/* MAA's property claims and their types (maa-api.md §3.6). */
+/* MAA's property claims and their types (MAA docs "Attestation policy
+ * version 1.1"). */
 static const struct {
 	const char *name;
 	enum att_pol_stype type;

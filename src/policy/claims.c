@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Claims and claim sets (maa-api.md §3.3): an ordered list of (type,
+ * Claims and claim sets (MAA docs "Claim rule grammar"): an ordered list
+ * of (type,
  * value, valueType, issuer), and the two JSON forms: the CLAIMS.json
  * array of claim objects (input and explain output) and the token form,
  * an object mapping each type to its value or to the array of its values.
@@ -226,7 +227,7 @@ static int add_value(json_t *o, const char *type, json_t *v, json_t *multi)
 		json_t *arr = json_pack("[O]", cur);
 		if (!arr || json_object_set_new(o, type, arr) ||
 		    json_object_set_new(multi, type, json_true()))
-			return -1;
+			return ATT_ERR_NOMEM;
 		cur = arr;
 	}
 	return json_array_append(cur, v);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Policy evaluation (maa-api.md §3.3; docs/policy.md "Evaluation"). Rules
+ * Policy evaluation (MAA docs "Claim rule grammar"; docs/policy.md
+ * "Evaluation"). Rules
  * run in textual order over the working set (the caller's incoming
  * claims, read only, followed by the claims the policy adds). A condition
  * matches when at least one claim satisfies all its property conditions;

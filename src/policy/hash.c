@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * x-ms-policy-hash (maa-api.md §2.7, reproduced bit-exactly from MAA
+ * x-ms-policy-hash (MAA docs "Claim sets", reproduced bit-exactly from MAA
  * traffic): the SHA-256 of the policy as MAA stores it, that is of the
  * ASCII text b64url(UTF-8 policy), itself encoded b64url. Hashing the raw
  * text gives a different value.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The policy parser: a recursive-descent reading of the grammar in
- * docs/policy.md (maa-api.md §3.2 with the tolerances we chose), building
+ * docs/policy.md (MAA docs "Claim rule grammar", with the tolerances we
+ * chose), building
  * the AST in the policy's arena. Identifiers are resolved while parsing
  * (an identifier must be bound by an earlier condition of the same rule)
  * and check.c is called on each finished node, so that every error,
@@ -228,7 +229,7 @@ static int find_ident(const struct parser *ps, const struct att_pol_token *t)
 		if (strlen(ps->idents[i].name) == t->len &&
 		    !memcmp(ps->idents[i].name, t->p, t->len))
 			return (int)i;
-	return -1;
+	return -1; /* not an error: not found */
 }
 
 static int unknown_ident(struct parser *ps, const struct att_pol_token *t)
@@ -246,7 +247,7 @@ static int parse_prop_name(struct parser *ps, enum att_pol_prop *out)
 			next(ps);
 			return 0;
 		}
-	return -1;
+	return ATT_ERR_POLICY_SYNTAX;
 }
 
 /* IDENT '.' PROP */
@@ -722,7 +723,7 @@ static int section_of(const struct att_pol_token *t)
 	for (int s = 0; s < ATT_POL_NSECTIONS; s++)
 		if (att_pol_word_is(t, att_pol_section_name(s)))
 			return s;
-	return -1;
+	return -1; /* not an error: not a section */
 }
 
 /* next_section_expected names what may come after section `done`. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The MAA policy language (maa-api.md §3; docs/policy.md is the full
+ * The MAA policy language (MAA docs "Claim rule grammar", "Attestation
+ * policy version 1.0/1.1/1.2"; docs/policy.md is the full
  * reference): claims and claim sets, compiling a policy text once into an
  * immutable struct att_policy, and evaluating it many times over a set of
  * incoming claims. A compiled policy is never modified after
@@ -20,7 +21,7 @@
 
 #include "base/diag.h"
 
-/* Issuers named by MAA (maa-api.md §3.3). */
+/* Issuers named by MAA (MAA docs "Claim rule grammar"). */
 #define ATT_CLAIM_ISSUER_SERVICE "AttestationService"
 #define ATT_CLAIM_ISSUER_POLICY "AttestationPolicy"
 #define ATT_CLAIM_ISSUER_CUSTOM "CustomClaim"
@@ -295,7 +296,7 @@ int att_policy_eval(const struct att_policy *policy,
 
 #define ATT_POLICY_HASH_LEN 44 /* 43 base64url characters and a NUL */
 
-/* att_policy_hash writes x-ms-policy-hash (maa-api.md §2.7):
+/* att_policy_hash writes x-ms-policy-hash (MAA docs "Claim sets"):
  * b64url(SHA-256(ASCII(b64url(text)))), text being the policy's UTF-8
  * bytes as stored. Returns 0 or ATT_ERR_NOMEM / ATT_ERR_LIMIT (text over
  * ATT_MAX_POLICY_LEN). */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * POST /attest/SgxEnclave, /attest/OpenEnclave and /attest/TdxVm
- * (maa-api.md §1.3, §1.4, §2; docs/api.md, docs/claims.md), shared by
+ * (MAA REST API "Attestation - Attest*"; docs/api.md, docs/claims.md),
+ * shared by
  * api_attest*.c and attest_claims*.c only:
  *   api_attest_req.c     request body -> struct att_attest_request
  *   api_attest.c         the handlers: evidence verification, data binding,
@@ -28,8 +29,6 @@ struct att_cached_policy;
 struct att_req;
 struct att_resp;
 
-/* Lifetime of SGX/OE/TDX tokens (MAA: 8 h). */
-/* Longest nonce accepted (it is copied into the token). */
 /* The TDX EAT profile MAA names in its TDX tokens. */
 #define ATT_ATTEST_TDX_EAT_PROFILE "https://aka.ms/maa-eat-profile-tdxvm"
 

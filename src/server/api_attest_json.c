@@ -87,7 +87,7 @@ static int hex4(const unsigned char *p, unsigned *out)
 		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
 			d = (c | 0x20) - 'a' + 10;
 		else
-			return -1;
+			return ATT_ERR_FORMAT;
 		v = v << 4 | d;
 	}
 	*out = v;
@@ -121,26 +121,26 @@ static int escape(struct jr *r)
 	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 	unsigned cp, lo;
 	if (r->p >= r->end)
-		return -1;
+		return ATT_ERR_FORMAT;
 	const char *e = strchr(from, *r->p);
 	if (*r->p && e) {
 		r->p++;
 		return att_buf_add(&r->sb, &to[e - from], 1);
 	}
 	if (*r->p != 'u' || r->end - r->p < 5 || hex4(r->p + 1, &cp))
-		return -1;
+		return ATT_ERR_FORMAT;
 	r->p += 5;
 	if (cp >= 0xDC00 && cp <= 0xDFFF)
-		return -1; /* a low surrogate alone */
+		return ATT_ERR_FORMAT; /* a low surrogate alone */
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
 		if (r->end - r->p < 6 || r->p[0] != '\\' || r->p[1] != 'u' ||
 		    hex4(r->p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-			return -1;
+			return ATT_ERR_FORMAT;
 		r->p += 6;
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 	}
 	if (cp == 0)
-		return -1; /* jansson refuses NUL in strings */
+		return ATT_ERR_FORMAT; /* jansson refuses NUL in strings */
 	return put_cp(&r->sb, cp);
 }
 
@@ -181,26 +181,29 @@ static int string_raw(struct jr *r, const char **direct, size_t *len)
 	}
 	r->sb.len = 0;
 	if (att_buf_add(&r->sb, s, n))
-		return -1;
+		return ATT_ERR_NOMEM;
 	for (;;) {
 		if (r->p >= r->end)
-			return fail(r, "unterminated string"), -1;
+			return fail(r, "unterminated string"),
+			       ATT_ERR_FORMAT;
 		unsigned c = *r->p;
 		if (c == '"')
 			break;
 		if (c == '\\') {
 			r->p++;
 			if (escape(r))
-				return fail(r, "invalid escape"), -1;
+				return fail(r, "invalid escape"),
+				       ATT_ERR_FORMAT;
 		} else if (c < 0x20) {
-			return fail(r, "control character in a string"), -1;
+			return fail(r, "control character in a string"),
+			       ATT_ERR_FORMAT;
 		} else if (c >= 0x80 && !utf8_len(r->p, r->end)) {
-			return fail(r, "invalid UTF-8"), -1;
+			return fail(r, "invalid UTF-8"), ATT_ERR_FORMAT;
 		}
 		s = r->p;
 		n = plain_run(r);
 		if (att_buf_add(&r->sb, s, n))
-			return -1;
+			return ATT_ERR_NOMEM;
 	}
 	r->p++;
 	*direct = NULL;
@@ -295,15 +298,15 @@ static int member(struct jr *r, json_t *obj)
 	char small[128];
 	char *key = small;
 	if (r->p >= r->end || *r->p != '"')
-		return fail(r, "expected a string key"), -1;
+		return fail(r, "expected a string key"), ATT_ERR_FORMAT;
 	r->p++;
 	if (string_raw(r, &d, &n))
-		return -1;
+		return ATT_ERR_FORMAT;
 	if (n >= sizeof(small) && !(key = malloc(n + 1)))
-		return -1;
+		return ATT_ERR_NOMEM;
 	memcpy(key, d ? d : (const char *)r->sb.data, n);
 	key[n] = 0;
-	int rc = -1;
+	int rc = ATT_ERR_FORMAT;
 	ws(r);
 	if (json_object_get(obj, key))
 		fail(r, "duplicate object key");
@@ -312,8 +315,9 @@ static int member(struct jr *r, json_t *obj)
 	else {
 		ws(r);
 		json_t *v = value(r);
-		rc = v && json_object_setn_new_nocheck(obj, key, n, v) == 0 ? 0
-									 : -1;
+		rc = v && json_object_setn_new_nocheck(obj, key, n, v) == 0
+			 ? 0
+			 : ATT_ERR_FORMAT;
 	}
 	if (key != small)
 		free(key);

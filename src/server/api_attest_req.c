@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Decoding of MAA attestation requests (maa-api.md §1.3, §1.4):
+ * Decoding of MAA attestation requests (MAA REST API
+ * "Attestation - AttestSgxEnclave/AttestOpenEnclave"; docs/api.md):
  *   {"quote" | "report": b64url,
  *    "runtimeData":  {"data": b64url, "dataType": "Binary" | "JSON"},
  *    "initTimeData": {"data": b64url, "dataType": "Binary" | "JSON"},

@@ -2,7 +2,7 @@
 /*
  * The attestation token: where the policy's issued claims go, the jti,
  * and signing. Issued claims appear twice, as MAA's two eras of tokens
- * show them (maa-api.md §2.3, §2.5): inside the object "x-ms-policy"
+ * show them (MAA docs "Claim sets"; docs/claims.md): inside "x-ms-policy"
  * (current MAA; the Azure SDK maps it to policyClaims) and at the top
  * level (the 2021 SGX tokens: is-debuggable, sgx-mrsigner, ..., tee). A
  * top-level copy is skipped when its name is reserved (registered JWT

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Policy management certificates (maa-api.md §1.9, §2.6):
+ * Policy management certificates (MAA REST API "Policy Certificates";
+ * docs/policy-management.md):
  * GET /certificates answers {"x-ms-policy-certificates": {"keys": [JWK
  * {"alg","kty","use","x5c"}...]}} (empty for a provider without any, as
  * aad instances are). POST /certificates:add and :remove take a JWS as a

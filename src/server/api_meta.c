@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * GET /certs (the provider's JWKS) and GET /.well-known/openid-configuration
- * (maa-api.md §1.7, §1.8). /certs publishes every key that may still have
+ * (MAA REST API "Metadata Configuration", "Signing Certificates";
+ * docs/tokens.md). /certs publishes every key that may still have
  * valid tokens out (active, or retired less than a token lifetime ago) with
  * kid, kty, alg, use, x5c and the raw public members, which jose needs.
  */

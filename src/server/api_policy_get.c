@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * GET /policies/{attestationType} (maa-api.md §1.6, §2.6): the provider's
+ * GET /policies/{attestationType} (MAA REST API "Policy - Get";
+ * docs/policy-management.md): the provider's
  * current policy, returned as MAA does: {"token": JWT} whose claims hold
  * "x-ms-policy", the stored policy JWS exactly as it was set. A provider
  * that never set a policy for the type answers with MAA's form for the

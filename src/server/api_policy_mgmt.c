@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PUT /policies/{attestationType} and POST /policies/{attestationType}:reset
- * (maa-api.md §1.6, §2.6, §3.9). The body is a text/plain JWS: for PUT its
+ * (MAA REST API "Policy - Set/Reset", MAA docs "How to author and sign an
+ * attestation policy"; docs/policy-management.md). The body is a
+ * text/plain JWS: for PUT its
  * payload is {"AttestationPolicy": "<b64url policy text>"}, for reset it
  * is empty. Isolated providers require the JWS to be signed by one of
  * their policy management certificates; aad providers accept it unsigned

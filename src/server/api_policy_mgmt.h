@@ -20,9 +20,6 @@
 struct att_req;
 struct att_resp;
 
-/* Longest audit actor text ("sub=... oid=... appid=... signer=..."). */
-/* Longest part of each claim copied into the actor text. */
-
 void att_polmgmt_lock(void);
 void att_polmgmt_unlock(void);
 

@@ -46,15 +46,14 @@ void att_api_attest_tpm(struct att_req *req, struct att_resp *resp)
 	struct att_tpm_settings s;
 	struct att_tpmproto_msg m = {0};
 	struct att_diag d = {0};
-	if (att_tpm_settings_load(&s, req->srv->cfg->data_dir, req->prov->name,
-				  &d) != 0) {
+	if (att_tpm_settings_load(&s, req->srv->store, req->prov->name, &d) !=
+	    0) {
 		att_resp_error(resp, 500, "InternalError", "provider %s: %s",
 			       req->prov->name, att_diag_msg(&d));
 		return;
 	}
 	if (s.require_bearer && check_bearer(req, resp) != 0)
 		return;
-	att_tpm_service_start(req->now);
 	if (att_tpmproto_decode_msg(&m, req->body, req->body_len, &d) != 0) {
 		att_resp_error(resp, 400, "InvalidParameter", "%s",
 			       att_diag_msg(&d));

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * POST /attest/Tpm (tpm-protocol.md, docs/tpm-protocol.md): AIK
+ * POST /attest/Tpm (docs/tpm-protocol.md): AIK
  * enrolment by credential activation (flow A) and two-round attestation
  * (flow B), in api_tpm*.c. This header is shared by those files only:
- * the handler, each flow, the provider's TPM state on disk and the
- * replay cache.
+ * the handler, each flow, the provider's TPM state in the store
+ * (api_tpm_state.c) and its import from earlier versions' files
+ * (api_tpm_import.c).
  *
- * A provider's TPM state lives in the data dir, <data-dir>/tpm/<name>/:
- *   settings.json      optional: {"require_bearer": true,
- *                      "allow_ek_without_cert": false,
- *                      "context_ttl_seconds": 300, "aik_cert_days": 365}
- *   ek-roots/          trusted TPM manufacturer roots (PEM or DER files)
- *   ek-intermediates/  intermediate CAs for EK certificates
- *   aik-roots/         other trusted AIK certificate roots
- *   aik-ca.key         the AIK CA's private key, wrapped (keywrap.h)
- *   aik-ca.crt         the AIK CA's certificate (made on first enrolment)
- *   enrolled/<hex>.json  one record per enrolled AIK (hex of its Name)
+ * A provider's TPM state lives in the store (store.h; docs/tpm.md):
+ * settings ({"require_bearer": true, "allow_ek_without_cert": false,
+ * "context_ttl_seconds": 300, "aik_cert_days": 365}), trusted
+ * certificates by kind (ek-roots: TPM manufacturer roots,
+ * ek-intermediates, aik-roots: other AIK certificate roots), the AIK CA
+ * (key wrapped, keywrap.h; made on first enrolment), enrolment records,
+ * the context-key seed (wrapped) and the used context ids. Data dirs of
+ * earlier versions kept it in files under <data-dir>/tpm/<name>/; those
+ * are imported once (att_tpm_state_import, api_tpm_import.c).
  */
 #ifndef ATT_SERVER_API_TPM_H
 #define ATT_SERVER_API_TPM_H
@@ -34,7 +34,8 @@ struct att_resp;
 struct att_tpmca;
 struct att_tpmproto_msg;
 
-/* Defaults and limits of the TPM route (to move into base/limits.h). */
+/* Defaults and fixed sizes of the TPM route (its limits are in
+ * base/limits.h). */
 #define ATT_TPM_CONTEXT_TTL_DEFAULT 300
 #define ATT_TPM_AIK_CERT_DAYS_DEFAULT 365
 #define ATT_TPM_AIK_CA_DAYS 7300
@@ -51,25 +52,37 @@ struct att_tpm_settings {
 	int aik_cert_days;
 };
 
-/* att_tpm_settings_load reads settings.json of provider (defaults when
- * absent). */
-int att_tpm_settings_load(struct att_tpm_settings *s, const char *data_dir,
+struct att_store;
+
+/* att_tpm_settings_parse fills s from settings JSON text (the defaults
+ * for what it leaves out; text NULL: all defaults), refusing unknown
+ * members and values out of range. */
+int att_tpm_settings_parse(struct att_tpm_settings *s, const char *text,
+			   size_t len, struct att_diag *d);
+/* att_tpm_settings_load reads the provider's settings from the store
+ * (defaults when none are set). */
+int att_tpm_settings_load(struct att_tpm_settings *s, struct att_store *st,
 			  const char *provider, struct att_diag *d);
 
-/* att_tpm_path writes <data_dir>/tpm/<provider>[/<name>] into out. */
-int att_tpm_path(char *out, size_t cap, const char *data_dir,
-		 const char *provider, const char *name);
-
-/* att_tpm_read_pems concatenates every certificate file (*.pem, *.crt,
- * *.cer; PEM, or one DER certificate) of <provider dir>/<sub> into a
- * malloc'd PEM text (*out NULL, *len 0 when the
- * directory is absent or empty). */
-int att_tpm_read_pems(char **out, size_t *len, const char *data_dir,
-		      const char *provider, const char *sub,
+/* att_tpm_read_pems concatenates the provider's trusted certificates of
+ * kind ("ek-roots", "ek-intermediates", "aik-roots") into a malloc'd PEM
+ * text (*out NULL, *len 0 when there are none). */
+int att_tpm_read_pems(char **out, size_t *len, struct att_store *st,
+		      const char *provider, const char *kind,
 		      struct att_diag *d);
 
-/* att_tpm_aik_ca returns the provider's AIK CA, creating it (and its
- * files) when create is set and it does not exist yet. */
+/* att_tpm_state_import imports every pre-store TPM directory
+ * <data_dir>/tpm/<provider>/ of a provider of the store (settings.json,
+ * ek-roots/, ek-intermediates/, aik-roots/, aik-ca.key + aik-ca.crt,
+ * enrolled/<hex>.json) into the store in one transaction per provider,
+ * then moves the directory to <data_dir>/tpm.migrated/<provider>
+ * (docs/tpm.md). What the store holds already wins; idempotent. *n gets
+ * the number of directories imported (may be NULL). */
+int att_tpm_state_import(struct att_store *st, const char *data_dir,
+			 int64_t now, size_t *n, struct att_diag *d);
+
+/* att_tpm_aik_ca returns the provider's AIK CA, creating it (in the
+ * store) when create is set and it does not exist yet. */
 int att_tpm_aik_ca(struct att_tpmca **out, struct att_req *req, bool create,
 		   struct att_diag *d);
 /* att_tpm_aik_ca_cert reads the provider's AIK CA certificate (PEM text,
@@ -88,17 +101,15 @@ int att_tpm_enrol_record(struct att_req *req, const uint8_t *name,
 bool att_tpm_enrolled(struct att_req *req, const uint8_t *name,
 		      size_t name_len);
 
-/* att_tpm_replay_mark records a context id (per provider) as used until
- * exp: 0 the first time, ATT_ERR_REPLAY afterwards, ATT_ERR_LIMIT when
- * ATT_TPM_REPLAY_CACHE_SLOTS unexpired ids are outstanding. */
-int att_tpm_replay_mark(const char *provider, const uint8_t *id, int64_t exp,
-			int64_t now);
-/* att_tpm_service_start is the time of this process's first TPM
- * request: contexts issued before it came from an earlier process, whose
- * used ids this one does not know, and are refused. */
-int64_t att_tpm_service_start(int64_t now);
+/* att_tpm_replay_mark records a context id of the request's provider as
+ * used until exp, in the store (so across every process sharing it): 0
+ * the first time, ATT_ERR_REPLAY afterwards, ATT_ERR_LIMIT when
+ * ATT_TPM_REPLAY_CACHE_SLOTS unexpired ids are recorded. */
+int att_tpm_replay_mark(struct att_req *req, const uint8_t *id, int64_t exp,
+			struct att_diag *d);
 
-/* att_tpm_ctx_key derives the provider's context-sealing key. */
+/* att_tpm_ctx_key gives the provider's context-sealing key, derived
+ * from its seed in the store (made on first use). */
 int att_tpm_ctx_key(struct att_tpmctx_key *k, struct att_req *req);
 
 /* att_tpm_reply answers 200 with body text (taken over). */
@@ -142,7 +153,7 @@ struct att_tpm_evidence {
 	char aik_pub_hash[48]; /* std base64 of SHA-256(SPKI) */
 	json_t *pcrs_claim;    /* {"PCRs": [...]} (owned) */
 	json_t *events_claim;  /* {"Events": [...]} or NULL (owned) */
-	int secure_boot;       /* -1 unknown, 0, 1 */
+	int secure_boot;       /* enum att_tpm_sb */
 	json_t *custom_claims; /* borrowed */
 	json_t *attest_key;    /* borrowed: the JWK */
 	const char *rp_data;   /* borrowed, may be NULL */
@@ -151,15 +162,23 @@ struct att_tpm_evidence {
 struct att_tcg_log;
 struct att_tcg_check_result;
 
-/* att_tpm_secure_boot tells what the log proves of Secure Boot: 1 or 0
- * from the SecureBoot variable event of PCR 7, or -1 (unknown) unless
+/* What the boot log proves of Secure Boot. UNKNOWN is not an ATT_ERR_*
+ * code (they are negative): it is the answer "the log does not tell". */
+enum att_tpm_sb {
+	ATT_TPM_SB_OFF = 0,
+	ATT_TPM_SB_ON = 1,
+	ATT_TPM_SB_UNKNOWN = 2,
+};
+
+/* att_tpm_secure_boot tells what the log proves of Secure Boot: ON or OFF
+ * from the SecureBoot variable event of PCR 7, or UNKNOWN unless
  * PCR 7 replayed to its quoted value (verified: mask of PCRs that did),
  * holds only the event types PCR 7 may hold, every variable event of it
  * is digest-verified and SecureBoot is measured exactly once before the
  * separator. EventType alone is never trusted. */
-int att_tpm_secure_boot(const struct att_tcg_log *log,
-			const struct att_tcg_check_result *res,
-			uint32_t verified);
+enum att_tpm_sb att_tpm_secure_boot(const struct att_tcg_log *log,
+				    const struct att_tcg_check_result *res,
+				    uint32_t verified);
 
 /* att_tpm_finish turns verified evidence into incoming claims, evaluates
  * the policy and answers with the report (or the policy's error). */

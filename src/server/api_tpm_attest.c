@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Flow B, attestation (tpm-protocol.md): aikcert answers a fresh
+ * Flow B, attestation (docs/tpm-protocol.md §3): aikcert answers a fresh
  * 16-byte challenge sealed into a service_context (only when the
  * provider has a TPM policy: there is no default); the signed request is
  * then checked step by step, each failure naming its step:
@@ -80,7 +80,7 @@ struct check {
 	struct att_tpm_policy pol;
 	bool pol_loaded;
 	struct att_pkey *attest_key;
-	struct att_tpm_pkey *ak;
+	struct att_pkey *ak;
 	struct att_tpm_public ak_pub;
 	bool has_ak_pub;
 	struct att_tpm_evidence ev;
@@ -96,7 +96,7 @@ static void check_release(struct check *c)
 	if (c->pol_loaded)
 		att_tpm_policy_release(&c->pol);
 	att_pkey_free(c->attest_key);
-	att_tpm_pkey_free(c->ak);
+	att_pkey_free(c->ak);
 	json_decref(c->ev.pcrs_claim);
 	json_decref(c->ev.events_claim);
 	att_tcg_log_release(&c->log);
@@ -128,21 +128,23 @@ static int step_context(struct att_req *req, struct att_resp *resp,
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "it does not belong to "
 				 "an attestation");
-	else if (c->ctx.iat < att_tpm_service_start(req->now))
-		r = att_diag_set(&d, ATT_ERR_EXPIRED,
-				 "it was issued before the service restarted; "
-				 "start again");
 	else if (!att_ct_eq(c->a.challenge.p, c->ctx.id, sizeof(c->ctx.id)))
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "the request's challenge does not match the "
 				 "challenge of the service_context");
-	else if ((r = att_tpm_replay_mark(req->prov->name, c->ctx.id,
-					  c->ctx.exp, req->now)) != 0)
+	else if ((r = att_tpm_replay_mark(req, c->ctx.id, c->ctx.exp, &d)) !=
+			 0 &&
+		 (r == ATT_ERR_REPLAY || r == ATT_ERR_LIMIT))
 		att_diag_set(&d, r,
 			     r == ATT_ERR_REPLAY
 				 ? "its challenge was already used "
 				   "(replayed request)"
 				 : "too many outstanding requests");
+	if (r == ATT_ERR_STORE) {
+		att_resp_error(resp, 500, "InternalError", "service_context: %s",
+			       att_diag_msg(&d));
+		return r;
+	}
 	return r ? fail(resp, "service_context", &d, r) : 0;
 }
 
@@ -178,9 +180,8 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 	if (r == ATT_ERR_NOT_FOUND)
 		r = 0; /* no enrolment yet: only the configured roots */
 	if (r == 0)
-		r = att_tpm_read_pems(&roots, &roots_len,
-				      req->srv->cfg->data_dir, req->prov->name,
-				      "aik-roots", d);
+		r = att_tpm_read_pems(&roots, &roots_len, req->srv->store,
+				      req->prov->name, "aik-roots", d);
 	if (r == 0 && roots)
 		r = att_buf_add(&all, roots, roots_len);
 	anchors = (char *)all.data;
@@ -194,7 +195,7 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 		    "at enrolment)"};
 	if (r == 0)
 		r = att_tpmctx_verify_cert(&v, &spki, &spki_len, NULL, d);
-	if (r == 0 && (r = att_tpm_pkey_from_spki(&c->ak, spki, spki_len)))
+	if (r == 0 && (r = att_pkey_from_public(&c->ak, spki, spki_len)))
 		att_diag_set(d, r, "AIK certificate key is not usable");
 	if (r == 0) {
 		att_sha256(h, spki, spki_len);
@@ -233,7 +234,7 @@ static int aik_from_pub(struct att_req *req, struct check *c,
 				    "policy requires one: require_valid_aik_"
 				    "cert)",
 				    req->prov->name);
-	if ((r = att_tpm_pkey_spki_der(c->ak, &spki, &spki_len)) != 0)
+	if ((r = att_pkey_spki_der(&spki, &spki_len, c->ak)) != 0)
 		return r;
 	att_sha256(h, spki, spki_len);
 	free(spki);
@@ -303,7 +304,7 @@ static int step_log(struct att_resp *resp, struct check *c)
 	struct att_diag d = {0};
 	uint32_t verified = 0;
 	int r;
-	c->ev.secure_boot = -1;
+	c->ev.secure_boot = ATT_TPM_SB_UNKNOWN;
 	if (!c->a.log.p)
 		return 0;
 	if ((r = att_tcg_log_parse(&c->log, c->a.log.p, c->a.log.len, &d)) ||

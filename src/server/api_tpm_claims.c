@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The end of flow B (tpm-protocol.md "Claims"): the provider's Tpm policy
+ * The end of flow B (docs/tpm-protocol.md §5): the provider's Tpm policy
  * (there is no default: without one MAA answers 400 "Bad request", and so
  * do we), its configuration properties (require_valid_aik_cert,
  * required_pcr_mask), the incoming claims (tpmVersion, aikValidated,
@@ -194,50 +194,52 @@ static bool digest_ok(const struct att_tcg_check_result *r)
 }
 
 /* sb_var returns 1/0 for a SecureBoot variable event, 2 for another
- * variable, -1 for an event that is not a well-formed variable. */
+ * variable, ATT_ERR_FORMAT for an event that is not a well-formed
+ * variable. */
 static int sb_var(const struct att_tcg_event *ev)
 {
 	struct att_uefi_variable v;
 	if (att_uefi_variable_parse(&v, ev->data, ev->data_len) != 0)
-		return -1;
+		return ATT_ERR_FORMAT;
 	if (memcmp(v.guid, efi_global_guid, 16) || v.name_chars != 10 ||
 	    memcmp(v.name, secure_boot_name, 20))
 		return 2;
 	if (v.data_len > 1)
-		return -1;
+		return ATT_ERR_FORMAT;
 	return v.data_len == 1 && v.data[0] == 1;
 }
 
-int att_tpm_secure_boot(const struct att_tcg_log *log,
-			const struct att_tcg_check_result *res,
-			uint32_t verified)
+enum att_tpm_sb att_tpm_secure_boot(const struct att_tcg_log *log,
+				     const struct att_tcg_check_result *res,
+				     uint32_t verified)
 {
-	int value = -1, seen = 0;
+	enum att_tpm_sb value = ATT_TPM_SB_UNKNOWN;
+	int seen = 0;
 	bool after_sep = false;
 	if (!(verified & (1u << 7)))
-		return -1;
+		return ATT_TPM_SB_UNKNOWN;
 	for (size_t i = 0; i < log->num_events; i++) {
 		const struct att_tcg_event *ev = &log->events[i];
 		if (ev->pcr != 7 || ev->type == ATT_EV_NO_ACTION)
 			continue;
 		if (!pcr7_type_ok(ev->type))
-			return -1;
+			return ATT_TPM_SB_UNKNOWN;
 		if (ev->type == ATT_EV_SEPARATOR) {
 			if (after_sep || !digest_ok(&res[i]))
-				return -1;
+				return ATT_TPM_SB_UNKNOWN;
 			after_sep = true;
 		}
 		if (ev->type != ATT_EV_EFI_VARIABLE_DRIVER_CONFIG)
 			continue;
 		int v = sb_var(ev);
 		if (v < 0 || !digest_ok(&res[i]) || after_sep)
-			return -1;
+			return ATT_TPM_SB_UNKNOWN;
 		if (v < 2) {
-			value = v;
+			value = v ? ATT_TPM_SB_ON : ATT_TPM_SB_OFF;
 			seen++;
 		}
 	}
-	return seen == 1 && after_sep ? value : -1;
+	return seen == 1 && after_sep ? value : ATT_TPM_SB_UNKNOWN;
 }
 
 /* ---- incoming claims ------------------------------------------------ */
@@ -265,7 +267,9 @@ static int incoming(struct att_claimset *in, const struct att_tpm_evidence *ev)
 	json_t *two = json_integer(2), *val = json_boolean(ev->aik_validated);
 	json_t *hash = json_string(ev->aik_pub_hash);
 	json_t *sb =
-	    ev->secure_boot >= 0 ? json_boolean(ev->secure_boot) : NULL;
+	    ev->secure_boot != ATT_TPM_SB_UNKNOWN
+		? json_boolean(ev->secure_boot == ATT_TPM_SB_ON)
+		: NULL;
 	int r = two && val && hash ? 0 : ATT_ERR_NOMEM;
 	if (r == 0)
 		r = att_claimset_add(in, "tpmVersion", two, ATT_CLAIM_INTEGER,

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Flow A, AIK enrolment (tpm-protocol.md): aikenroll checks the EK (its
- * certificate chains to one of the provider's TPM manufacturer roots and
+ * Flow A, AIK enrolment (docs/tpm-protocol.md §2): aikenroll checks the EK
+ * (its certificate chains to one of the provider's TPM manufacturer roots and
  * carries ek_pub's key) and the AIK (a restricted signing key that never
- * leaves the TPM), then protects a random secret for that EK and the
- * AIK's Name with MakeCredential; aikactivate opens the sealed context,
- * burns its id, compares the activated secret in constant time and has
- * the provider's AIK CA issue the AIK certificate.
+ * leaves the TPM), then protects a random secret for that EK and the AIK's
+ * Name with MakeCredential; aikactivate opens the sealed context, burns its
+ * id, compares the activated secret in constant time and has the provider's
+ * AIK CA issue the AIK certificate.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +38,12 @@ static int ek_cert_check(struct att_req *req, const struct att_tpm_public *ek,
 	char *roots = NULL, *inter = NULL;
 	size_t roots_len = 0, inter_len = 0, spki_len = 0;
 	uint8_t *spki = NULL;
-	struct att_tpm_pkey *ck = NULL, *ek_key = NULL;
-	const char *dd = req->srv->cfg->data_dir, *pn = req->prov->name;
-	int r = att_tpm_read_pems(&roots, &roots_len, dd, pn, "ek-roots", d);
+	struct att_pkey *ck = NULL, *ek_key = NULL;
+	struct att_store *st = req->srv->store;
+	const char *pn = req->prov->name;
+	int r = att_tpm_read_pems(&roots, &roots_len, st, pn, "ek-roots", d);
 	if (r == 0)
-		r = att_tpm_read_pems(&inter, &inter_len, dd, pn,
+		r = att_tpm_read_pems(&inter, &inter_len, st, pn,
 				      "ek-intermediates", d);
 	if (r)
 		goto out;
@@ -56,18 +57,18 @@ static int ek_cert_check(struct att_req *req, const struct att_tpm_public *ek,
 				      .what = "EK certificate"};
 	if ((r = att_tpmctx_verify_cert(&v, &spki, &spki_len, sha256, d)))
 		goto out;
-	if ((r = att_tpm_pkey_from_spki(&ck, spki, spki_len)) != 0 ||
+	if ((r = att_pkey_from_public(&ck, spki, spki_len)) != 0 ||
 	    (r = att_tpm_public_pkey(ek, &ek_key, d)) != 0) {
 		r = att_diag_set(d, r, "EK certificate key is not usable");
 		goto out;
 	}
-	if (!att_tpm_pkey_eq(ck, ek_key))
+	if (!att_pkey_equal_public(ck, ek_key))
 		r = att_diag_set(d, ATT_ERR_MISMATCH,
 				 "the EK certificate certifies another key "
 				 "than ek_pub");
 out:
-	att_tpm_pkey_free(ck);
-	att_tpm_pkey_free(ek_key);
+	att_pkey_free(ck);
+	att_pkey_free(ek_key);
 	free(spki);
 	free(roots);
 	free(inter);
@@ -183,18 +184,18 @@ static int open_enroll_ctx(struct att_req *req, struct att_resp *resp,
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "service_context does not belong to an AIK "
 				 "enrolment");
-	if (r == 0 && ctx->iat < att_tpm_service_start(req->now))
-		r = att_diag_set(&d, ATT_ERR_EXPIRED,
-				 "service_context was issued before the "
-				 "service restarted; start again");
-	if (r == 0 && (r = att_tpm_replay_mark(req->prov->name, ctx->id,
-					       ctx->exp, req->now)) != 0)
+	if (r == 0 && (r = att_tpm_replay_mark(req, ctx->id, ctx->exp, &d)) !=
+			  0 &&
+	    (r == ATT_ERR_REPLAY || r == ATT_ERR_LIMIT))
 		att_diag_set(&d, r,
 			     r == ATT_ERR_REPLAY
 				 ? "service_context was already used "
 				   "(replayed activation)"
 				 : "too many outstanding enrolments");
-	if (r)
+	if (r == ATT_ERR_STORE)
+		att_resp_error(resp, 500, "InternalError", "aikactivate: %s",
+			       att_diag_msg(&d));
+	else if (r)
 		att_resp_error(resp, r == ATT_ERR_LIMIT ? 503 : 400,
 			       r == ATT_ERR_LIMIT ? "ServiceUnavailable"
 						  : "InvalidParameter",
@@ -207,15 +208,15 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 		 uint8_t **der, size_t *der_len, struct att_diag *d)
 {
 	struct att_tpm_public *aik = calloc(1, sizeof(*aik));
-	struct att_tpm_pkey *key = NULL;
+	struct att_pkey *key = NULL;
 	struct att_tpmca *ca = NULL;
 	uint8_t name[2 + ATT_TPM_MAX_DIGEST_LEN], *spki = NULL;
 	size_t name_len = 0, spki_len = 0;
 	struct att_tpm_settings s;
 	int r = aik ? 0 : ATT_ERR_NOMEM;
 	if (r == 0)
-		r = att_tpm_settings_load(&s, req->srv->cfg->data_dir,
-					  req->prov->name, d);
+		r = att_tpm_settings_load(&s, req->srv->store, req->prov->name,
+					  d);
 	if (r == 0)
 		r = att_tpm_public_parse(aik, ctx->aik_pub, ctx->aik_pub_len,
 					 d);
@@ -224,7 +225,7 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 	if (r == 0)
 		r = att_tpm_public_pkey(aik, &key, d);
 	if (r == 0)
-		r = att_tpm_pkey_spki_der(key, &spki, &spki_len);
+		r = att_pkey_spki_der(&spki, &spki_len, key);
 	if (r == 0)
 		r = att_tpm_aik_ca(&ca, req, true, d);
 	struct att_tpmca_issue a = {
@@ -241,7 +242,7 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 		r = att_tpm_enrol_record(req, name, name_len, a.ek_cert_sha256,
 					 *der, *der_len, d);
 	att_tpmca_free(ca);
-	att_tpm_pkey_free(key);
+	att_pkey_free(key);
 	free(spki);
 	free(aik);
 	return r;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verified SGX evidence -> the claims MAA puts in SGX / OpenEnclave
- * tokens (maa-api.md §2.2, §2.3), the TCB claims attestd adds for SGX and
+ * tokens (MAA docs "Claim sets"), the TCB claims attestd adds for SGX and
  * TDX (x-attestd-*), the JSON runtime/init-time claims, and the policy's
- * incoming claim set (maa-api.md §3.5) made from them. docs/claims.md
+ * incoming claim set (MAA docs "Claim sets") made from them. docs/claims.md
  * lists every claim with its source.
  */
 #include <stddef.h>

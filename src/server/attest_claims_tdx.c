@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verified TDX evidence -> the claims of MAA's TDX EAT profile
- * (maa-api.md §2.4; MAA's "Azure Attestation EAT profile for TDX" and its
+ * (MAA docs "Azure Attestation EAT profile for TDX" and its
  * sample token): eat_profile, dbgstat, intuse, attester_tcb_status, the
  * tdx_* measurements as lower-case hex of the quote's bytes, tdx_seamsvn,
  * the TD attribute booleans, x-ms-attestation-type "tdxvm", x-ms-ver.

@@ -143,7 +143,7 @@ static int list_of(enum att_conn_phase p)
 	case ATT_CONN_IDLE:
 		return 2;
 	default:
-		return -1;
+		return -1; /* not an error: no list */
 	}
 }
 

@@ -31,7 +31,6 @@ struct att_store;
 #define ATT_DEV_ISSUER_JSON "dev-issuer.json"
 #define ATT_DEV_ISSUER_PATH "/dev-issuer"
 #define ATT_DEFAULT_PROVIDER "default"
-/* Validity of the dev TLS certificate. */
 
 struct att_dev_issuer {
 	char *issuer;

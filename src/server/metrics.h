@@ -16,9 +16,6 @@
 struct att_buf;
 struct att_metrics;
 
-/* Distinct route labels and status codes per route kept; further ones
- * are counted under route "other" / are dropped into status 0. */
-
 struct att_metrics *att_metrics_new(void);
 void att_metrics_free(struct att_metrics *m);
 /* att_metrics_begin / _end bracket one request. */

@@ -28,11 +28,6 @@
 #include "base/diag.h"
 #include "policy/policy.h"
 
-/* Entries kept (providers x attestation types); beyond it the least
- * recently used entry is dropped. Candidate for base/limits.h. */
-/* Longest time an entry is used without re-reading the stored row,
- * i.e. how late a policy change made by another process is seen. Writes
- * of this process are seen at once. Candidate for base/limits.h. */
 /* Key part for a provider that has no stored policy of the type. */
 #define ATT_POLICY_CACHE_DEFAULT "default"
 

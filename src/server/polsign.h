@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Checking the JWS envelopes of policy management uploads (maa-api.md
- * §1.6, §1.9, §3.9): PUT /policies/{type}, POST /policies/{type}:reset and
+ * Checking the JWS envelopes of policy management uploads (MAA docs "How
+ * to author and sign an attestation policy"; docs/policy-management.md):
+ * PUT /policies/{type}, POST /policies/{type}:reset and
  * POST /certificates:add|remove. An upload is either unsigned
  * ({"alg":"none"}, empty signature) or signed with the signer certificate
  * in the header ("x5c", or "jwk": {"x5c": [...]}). The rules:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
+# ctest: RUN_SERIAL (it measures latency under load)
 # Bearer-token JWKS fetching never blocks the server (issue 9, item 2).
 # A fake identity provider (lib/fake_idp.py, HTTPS on 127.0.0.1 with a
 # test CA given as the issuer's ca_file) serves, hangs or drops requests

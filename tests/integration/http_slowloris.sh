@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
+# ctest: RUN_SERIAL (it measures latency under load)
 # Slow clients (issue 9, item 3), on loopback only. Part 1: 64 connections
 # from one address are held and the 65th is refused, while another address
 # and 127.0.0.1 are still served. Part 2, with header_timeout_seconds = 3:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
+# ctest: RUN_SERIAL (it measures latency under load)
 # Policy budget and size limits (issue 9, items 1, 7 and 10) against a real
 # attestd in dev mode with its SGX simulator, on loopback:
 # - the attacker's draft (1,300 JmesPath calls, each flattening 8 copies

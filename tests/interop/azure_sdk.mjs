@@ -7,7 +7,7 @@
 // accept a token self-signed through its header x5c). Every signed token
 // attestd returns is also verified with jose through <issuer>/certs.
 // Bearer tokens come from a TokenCredential that runs `attest dev-token`.
-// SDK quirk (interop-clients.md §1.1): new AttestationClient(ep,
+// SDK quirk (@azure/attestation 1.0.0): new AttestationClient(ep,
 // credential, options) drops options, so the credentialed client gets
 // validationOptions on every call; an anonymous client is also built with
 // them in its constructor. TLS trust: NODE_EXTRA_CA_CERTS.

@@ -101,7 +101,8 @@ export function verifyCase(c, q, col) {
 }
 
 
-// Known, documented divergences (docs/dcap.md section 7): for these cases
+// Known, documented divergences (listed below with the reason of each,
+// Intel QVL being the reference): for these cases
 // dcap-qvl must give exactly `qvl` (a status or an error substring);
 // anything else is reported as a failure.
 const DIVERGENCES = {

@@ -3,7 +3,7 @@
 # Differential test: every DCAP case of testdata (sgx/ and tdx/cases.json)
 # through `attest quote verify --json` and through @phala/dcap-qvl (pure
 # JS); verdict, TCB status and advisory IDs must agree except for the
-# documented divergences listed in dcap_qvl_diff.mjs (docs/dcap.md s7).
+# documented divergences listed in dcap_qvl_diff.mjs.
 # Prints one line per case and "N passed, M failed". Skips (77) when
 # testdata, node or the npm package is absent.
 set -u

@@ -744,10 +744,10 @@ int att_jp_func_lookup(const char *name, size_t len, unsigned flags)
 		    memcmp(fns[i].name, name, len))
 			continue;
 		if (fns[i].flags && !(fns[i].flags & flags))
-			return -1;
+			return -1; /* not an error: not offered */
 		return (int)i;
 	}
-	return -1;
+	return -1; /* not an error: not found */
 }
 
 const char *att_jp_func_name(int fn)

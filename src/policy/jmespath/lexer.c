@@ -87,7 +87,7 @@ static int hex4(const char *s, size_t avail, uint32_t *out)
 {
 	uint32_t v = 0;
 	if (avail < 4)
-		return -1;
+		return ATT_ERR_JMESPATH_SYNTAX;
 	for (int i = 0; i < 4; i++) {
 		char c = s[i];
 		int d = is_digit((unsigned char)c) ? c - '0'
@@ -95,7 +95,7 @@ static int hex4(const char *s, size_t avail, uint32_t *out)
 			: (c >= 'A' && c <= 'F')   ? c - 'A' + 10
 						   : -1;
 		if (d < 0)
-			return -1;
+			return ATT_ERR_JMESPATH_SYNTAX;
 		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
@@ -135,17 +135,17 @@ static int lex_unicode(const char *s, size_t avail, uint32_t *cp, size_t *used)
 {
 	uint32_t hi, lo;
 	if (hex4(s + 1, avail - 1, &hi))
-		return -1;
+		return ATT_ERR_JMESPATH_SYNTAX;
 	*used = 5;
 	if (hi >= 0xDC00 && hi <= 0xDFFF)
-		return -1;
+		return ATT_ERR_JMESPATH_SYNTAX;
 	if (hi < 0xD800 || hi > 0xDBFF) {
 		*cp = hi;
 		return 0;
 	}
 	if (avail < 11 || s[5] != '\\' || s[6] != 'u' ||
 	    hex4(s + 7, avail - 7, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-		return -1;
+		return ATT_ERR_JMESPATH_SYNTAX;
 	*cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
 	*used = 11;
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Issue 4's acceptance test across modules: MAA's 1.2 example policy
- * (maa-api.md §3.7, JmesPath + JsonToClaimValue) evaluated over the
+ * (MAA docs "Attestation policy version 1.2", JmesPath +
+ * JsonToClaimValue) evaluated over the
  * "events" claim built by our TCG event log parser from REAL boot logs,
  * with Secure Boot on and off. The expected values were read off each
  * log's SecureBoot EFI variable (VariableData 01 / 00).

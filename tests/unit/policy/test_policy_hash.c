@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * x-ms-policy-hash known answers (maa-api.md §2.7): MAA's 2021 sharedwus
+ * x-ms-policy-hash known answers (MAA docs "Claim sets"): MAA's 2021 sharedwus
  * default policy hashes to the value in that provider's real tokens, and
  * the hash is of the stored (base64url) form, not of the raw text.
  */

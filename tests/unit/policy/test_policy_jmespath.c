@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The policy language's JmesPath() function and the policies that need
- * the JMESPath engine: the 1.2 example of maa-api.md §3.7 deciding
+ * the JMESPath engine: the example of MAA docs "Attestation policy
+ * version 1.2" deciding
  * secureBootEnabled from an "events" claim in MAA's form, MAA's TPM
  * sample policies, compile-time and run-time JMESPath errors (more cases:
  * tests/policy/jmespath.test).
@@ -20,7 +21,7 @@
 #include "harness/tap.h"
 #include "policy/policy.h"
 
-/* maa-api.md §3.7, the version 1.2 example, verbatim. */
+/* MAA docs "Attestation policy version 1.2", its example, verbatim. */
 static const char ex_12[] =
 	"version=1.2;\n"
 	"authorizationrules { => permit(); };\n"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Compiling policies: MAA's example and default policies (maa-api.md
- * §3.7, §3.8) compile; every tolerance we chose is accepted; every kind of
+ * Compiling policies: MAA's example and default policies (MAA docs
+ * "Examples of an attestation policy", "Attestation policy version 1.2")
+ * compile; every tolerance we chose is accepted; every kind of
  * syntax and type error is reported with its exact line, column and
  * message. (Their evaluation is in test_policy_jmespath.c and the
  * tests/policy cases.)

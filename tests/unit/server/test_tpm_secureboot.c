@@ -73,19 +73,19 @@ int main(void)
 	    "arch-linux-workstation.bin"};
 	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
 		int v = sb(on[i], 0, 0);
-		ATT_CHECK(v == 1, "%s: %d", on[i], v);
+		ATT_CHECK(v == ATT_TPM_SB_ON, "%s: %d", on[i], v);
 	}
 	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
 		int v = sb(off[i], 0, 0);
-		ATT_CHECK(v == 0, "%s: %d", off[i], v);
+		ATT_CHECK(v == ATT_TPM_SB_OFF, "%s: %d", off[i], v);
 	}
 	/* One SecureBoot event and no separator: not a boot to trust. */
-	ATT_CHECK_EQ_INT(sb("tpm2tools_event-uefivar.bin", 0, 0), -1);
+	ATT_CHECK_EQ_INT(sb("tpm2tools_event-uefivar.bin", 0, 0), ATT_TPM_SB_UNKNOWN);
 	/* PCR 7 not compared with a quote. */
-	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", 0, 1u << 7), -1);
+	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", 0, 1u << 7), ATT_TPM_SB_UNKNOWN);
 	/* A PCR 7 variable event relabelled to a type PCR 7 does not hold,
 	 * or to a type whose data is not checked. */
-	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", ATT_EV_UNUSED, 0), -1);
-	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", ATT_EV_POST_CODE, 0), -1);
+	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", ATT_EV_UNUSED, 0), ATT_TPM_SB_UNKNOWN);
+	ATT_CHECK_EQ_INT(sb("cos-101-amd-sev.bin", ATT_EV_POST_CODE, 0), ATT_TPM_SB_UNKNOWN);
 	return att_test_done();
 }
