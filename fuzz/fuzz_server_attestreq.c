@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer target: the attestation request body (server/api_attest.h).
+ * libFuzzer target: the attestation request body (verify/attest.h).
  * First a differential check of the fast JSON reader: for every input
  * att_attest_json_parse must accept exactly what
  * json_loadb(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) accepts, and
@@ -19,7 +19,7 @@
 
 #include "attest/err.h"
 #include "base/limits.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

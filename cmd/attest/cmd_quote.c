@@ -4,7 +4,8 @@
  * quotes checked against collateral at a given time (the verifier never
  * reads the clock; --at is required). The quote file may be binary, hex
  * or base64 (detected), optionally behind an Open Enclave report header
- * (detected). Exit 0 when the quote verified, whatever its TCB status;
+ * (detected). --claims prints the evidence claims of attestd's token for
+ * the quote, through the verifier's own code (src/verify). Exit 0 when the quote verified, whatever its TCB status;
  * 1 when verification failed; 2 on usage errors.
  */
 #include <jansson.h>
@@ -19,6 +20,7 @@
 #include "codec/b64.h"
 #include "codec/hex.h"
 #include "evidence/sgx/verify.h"
+#include "verify/verifier.h"
 
 int att_cmd_quote_verify(int argc, char **argv);
 int att_cmd_quote_info(int argc, char **argv);
@@ -28,13 +30,13 @@ struct opts {
 	const char *pck_crl, *root_crl, *pck_crl_chain, *at;
 	const char *root_ca[8];
 	int n_root_ca;
-	bool json, allow_expired;
+	bool json, claims, allow_expired;
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f,
-		"usage: attest quote verify QUOTE --at RFC3339 [--json]\n"
+		"usage: attest quote verify QUOTE --at RFC3339 [--json | --claims]\n"
 		"         (--collateral BUNDLE.json |\n"
 		"          --tcb-info F --qe-identity F --tcb-chain F --pck-crl F"
 		" --root-crl F\n"
@@ -46,6 +48,9 @@ static int usage(FILE *f)
 		"  --root-ca replaces the built-in Intel SGX Root CA (repeatable).\n"
 		"  --allow-expired-collateral: QvE semantics, expiry is only "
 		"reported.\n"
+		"  --claims: print the evidence claims attestd's token carries "
+		"for the quote\n"
+		"    (before policy), made by the same verifier code.\n"
 		"  Exit 0 when the quote verified (any TCB status but Revoked), "
 		"1 otherwise.\n");
 	return f == stdout ? 0 : 2;
@@ -133,6 +138,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			*slot = argv[i];
 		} else if (!strcmp(a, "--json")) {
 			o->json = true;
+		} else if (!strcmp(a, "--claims")) {
+			o->claims = true;
 		} else if (!strcmp(a, "--allow-expired-collateral")) {
 			o->allow_expired = true;
 		} else if (a[0] == '-' || o->quote) {
@@ -179,6 +186,28 @@ static int load_collateral(struct att_dcap_collateral **c,
 }
 
 /* ---- output ---- */
+
+/* print_claims prints the token's evidence claims for the verified quote,
+ * through the verifier's code (att_verify_dcap_claims). */
+static int print_claims(const struct att_dcap_result *r, struct att_diag *d)
+{
+	json_t *c = json_object();
+	enum att_attest_kind kind =
+		r->tee == ATT_DCAP_TEE_TDX ? ATT_ATTEST_TDX : ATT_ATTEST_SGX;
+	int rc = c ? att_verify_dcap_claims(c, kind, NULL, r, NULL, NULL, 0)
+		   : ATT_ERR_NOMEM;
+	char *s = rc ? NULL : json_dumps(c, JSON_INDENT(1));
+	if (!rc && !s)
+		rc = ATT_ERR_NOMEM;
+	if (rc)
+		att_diag_set(d, rc, "cannot render the claims: %s",
+			     att_errname(rc));
+	else
+		printf("%s\n", s);
+	free(s);
+	json_decref(c);
+	return rc;
+}
 
 static void report(const struct opts *o, int rc, const struct att_diag *d,
 		   const struct att_dcap_result *r, const uint8_t *q, size_t n,
@@ -238,8 +267,16 @@ int att_cmd_quote_verify(int argc, char **argv)
 		rc = att_dcap_verify_opts(&r, q, n, col, trust, NULL, at, &vo,
 					  &d);
 	}
-	report(&o, rc, &d, &r, q, n,
-	       q && att_sgx_has_oe_header(q, n) ? ATT_SGX_PARSE_OE_HEADER : 0);
+	if (o.claims && rc == 0) {
+		if ((rc = print_claims(&r, &d)) != 0)
+			fprintf(stderr, "attest: quote verify: %s\n",
+				att_diag_msg(&d));
+	} else {
+		report(&o, rc, &d, &r, q, n,
+		       q && att_sgx_has_oe_header(q, n)
+			       ? ATT_SGX_PARSE_OE_HEADER
+			       : 0);
+	}
 	free(q);
 	att_dcap_collateral_free(col);
 	att_dcap_trust_free(trust);

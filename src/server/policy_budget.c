@@ -6,7 +6,7 @@
 #include "server/policy_budget.h"
 
 #include "attest/err.h"
-#include "server/api_attest.h"
+#include "verify/verifier.h"
 
 void att_policy_limits_of(struct att_policy_limits *out,
 			  const struct att_provider_limits *l)
@@ -22,26 +22,6 @@ void att_policy_budget_of(struct att_policy_budget *out,
 	out->steps = l->policy_eval_steps;
 	out->bytes = l->policy_eval_bytes;
 	out->ms = l->policy_eval_ms;
-}
-
-const char *att_policy_limit_name(enum att_policy_limit limit)
-{
-	switch (limit) {
-	case ATT_POLICY_LIMIT_RULES:
-		return "limits.policy_max_rules";
-	case ATT_POLICY_LIMIT_JMESPATH:
-		return "limits.policy_max_jmespath";
-	case ATT_POLICY_LIMIT_NESTING:
-		return "limits.policy_max_nesting";
-	case ATT_POLICY_LIMIT_STEPS:
-		return "limits.policy_eval_steps";
-	case ATT_POLICY_LIMIT_BYTES:
-		return "limits.policy_eval_bytes";
-	case ATT_POLICY_LIMIT_TIME:
-		return "limits.policy_eval_ms";
-	default:
-		return "";
-	}
 }
 
 int att_policy_trial(const struct att_policy *pol, const char *type,

@@ -14,16 +14,14 @@
 #include "base/diag.h"
 #include "policy/policy.h"
 #include "server/provider_limits.h"
+#include "verify/verifier.h"
 
 void att_policy_limits_of(struct att_policy_limits *out,
 			  const struct att_provider_limits *l);
 void att_policy_budget_of(struct att_policy_budget *out,
 			  const struct att_provider_limits *l);
 
-/* att_policy_limit_name returns the configuration name of a limit,
- * "limits.policy_eval_steps", "limits.policy_max_jmespath", ...; "" for
- * ATT_POLICY_LIMIT_NONE. */
-const char *att_policy_limit_name(enum att_policy_limit limit);
+/* att_policy_limit_name is the verifier's (verify/verifier.h). */
 
 /*
  * att_policy_trial evaluates pol over the representative incoming claims

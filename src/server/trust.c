@@ -20,9 +20,10 @@
 #include "collateral/service.h"
 #include "evidence/sgx/verify.h"
 #include "server/datadir.h"
-#include "server/policy_cache.h"
+#include "verify/policy_cache.h"
 #include "server/server.h"
 #include "sim/sgx_sim.h"
+#include "verify/verifier.h"
 
 #define DAY 86400
 
@@ -268,12 +269,31 @@ static void ctx_free(struct att_attest_ctx *c)
 {
 	if (!c)
 		return;
-	att_collateral_svc_free(c->collateral);
-	att_dcap_cache_free(c->dcap_cache);
-	att_dcap_trust_free(c->trust);
-	att_policy_cache_free(c->policies);
+	if (c->verifier) {
+		att_verifier_free(c->verifier); /* frees the four below */
+	} else {
+		att_collateral_svc_free(c->collateral);
+		att_dcap_cache_free(c->dcap_cache);
+		att_dcap_trust_free(c->trust);
+		att_policy_cache_free(c->policies);
+	}
 	free(c->sim_dir);
 	free(c);
+}
+
+/* make_verifier hands the context's trust, caches and collateral source
+ * to the verifier of the /attest routes. */
+static int make_verifier(struct att_attest_ctx *c, struct att_diag *d)
+{
+	struct att_verifier_cfg cfg = {
+		.trust = c->trust,
+		.dcap_cache = c->dcap_cache,
+		.collateral = c->collateral,
+		.policies = c->policies,
+		.store = c->srv->store,
+		.verify_time = c->verify_time,
+	};
+	return att_verifier_new(&c->verifier, &cfg, d);
 }
 
 static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
@@ -305,6 +325,8 @@ static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
 	}
 	if (!r)
 		r = import_paths(c, o, &s, now, d);
+	if (!r)
+		r = make_verifier(c, d);
 	json_decref(s.root);
 	return r;
 }

@@ -41,6 +41,7 @@ struct att_dcap_trust;
 struct att_dcap_cache;
 struct att_collateral_svc;
 struct att_policy_cache;
+struct att_verifier;
 
 #define ATT_ATTEST_SETTINGS_FILE "attest.json"
 #define ATT_ATTEST_SIM_DIR "sim"
@@ -66,6 +67,9 @@ struct att_attest_ctx {
 	struct att_collateral_svc *collateral;
 	struct att_policy_cache *policies;
 	char *sim_dir; /* dev mode: DATA_DIR/sim, else NULL */
+	/* The verifier of the /attest routes: owns trust, dcap_cache, collateral and
+	 * policies once made (the fields above are then its, borrowed). */
+	struct att_verifier *verifier;
 };
 
 /* att_server_attest_init builds srv's attestation context (see above);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The attestation request reader (src/server/api_attest_json.c) against
+ * The attestation request reader (src/verify/json.c) against
  * jansson, which it replaces on the attestation routes: valid and invalid
  * texts, then many mutations of realistic request bodies (a fixed-seed
  * generator), each of which must be accepted by both with equal values or
  * refused by both. Also the request decoding and the data binding checks
- * (api_attest_req.c).
+ * (src/verify/request.c).
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@
 #include "evidence/sgx/quote.h"
 #include "evidence/sgx/verify.h"
 #include "harness/tap.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 static int same_as_jansson(const char *text, size_t len)
 {

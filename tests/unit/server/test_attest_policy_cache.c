@@ -21,7 +21,7 @@
 #include "crypto/pkey.h"
 #include "harness/tap.h"
 #include "policy/defaults.h"
-#include "server/policy_cache.h"
+#include "verify/policy_cache.h"
 #include "store/store.h"
 #include "token/jws.h"
 

@@ -14,7 +14,7 @@
 #include "attest/err.h"
 #include "codec/hex.h"
 #include "evidence/sgx/verify.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 /* TDATTRIBUTES bits (Intel TDX DCAP Quoting Library API, A.3.4). */
 #define TD_ATTR_DEBUG (1ull << 0)

@@ -12,7 +12,7 @@
  * published from an older store read carries that read's older stamp, so
  * the next request checks again).
  */
-#include "server/policy_cache.h"
+#include "verify/policy_cache.h"
 
 #include <pthread.h>
 #include <stdint.h>

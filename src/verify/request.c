@@ -26,7 +26,7 @@
 #include "crypto/digest.h"
 #include "evidence/sgx/quote.h"
 #include "evidence/sgx/verify.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 const char *att_attest_kind_type(enum att_attest_kind kind)
 {

@@ -17,8 +17,8 @@
  * x-ms-policy-signer), so a request keeps using the policy it started
  * with while another thread replaces it.
  */
-#ifndef ATT_SERVER_POLICY_CACHE_H
-#define ATT_SERVER_POLICY_CACHE_H
+#ifndef ATT_VERIFY_POLICY_CACHE_H
+#define ATT_VERIFY_POLICY_CACHE_H
 
 #include "base/limits.h"
 #include <jansson.h>

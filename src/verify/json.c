@@ -22,7 +22,7 @@
 #include "attest/err.h"
 #include "base/buf.h"
 #include "base/limits.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 struct jr {
 	const unsigned char *p, *start, *end;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Representative incoming claims of each attestation type, for the trial
- * run of an uploaded policy within the provider's budget (policy_budget.h).
- * SgxEnclave, OpenEnclave and TdxVm claims are made by the very functions
- * that make them from verified evidence (attest_claims*.c), over a
- * verification result shaped like a real one: runtime data carrying a
- * JWK, two advisories, a TCB date. Tpm claims are those of flow B
- * (api_tpm_claims.c): tpmVersion, aikValidated, aikPubHash, the pcrs JSON
- * of 24 PCRs and an events JSON of a UEFI boot of SAMPLE_TPM_EVENTS
- * events with decoded data (docs/eventlog.md), secureBootEnabled.
+ * run of an uploaded policy within the provider's budget (the server's
+ * policy_budget.c). SgxEnclave, OpenEnclave and TdxVm claims are made by
+ * the very functions that make them from verified evidence (claims_sgx.c,
+ * claims_tdx.c), over a verification result shaped like a real one:
+ * runtime data carrying a JWK, two advisories, a TCB date. Tpm claims are
+ * those of flow B (src/server/api_tpm_claims.c): tpmVersion,
+ * aikValidated, aikPubHash, the pcrs JSON of 24 PCRs and an events JSON
+ * of a UEFI boot of SAMPLE_TPM_EVENTS events with decoded data
+ * (docs/eventlog.md), secureBootEnabled.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "attest/err.h"
 #include "evidence/sgx/collateral.h"
 #include "evidence/sgx/verify.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 /* Events in the sample log: a measured UEFI boot of Linux with a few
  * hundred IPL lines is about this long. */

@@ -17,7 +17,7 @@
 #include "codec/hex.h"
 #include "evidence/sgx/quote.h"
 #include "evidence/sgx/verify.h"
-#include "server/api_attest.h"
+#include "verify/attest.h"
 
 /* set takes the reference of v; a NULL v (allocation failed) is NOMEM. */
 static int set(json_t *o, const char *k, json_t *v)

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The verifier's life cycle, its result, and the one table from an error
+ * to an HTTP status and MAA error code (verifier.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest/err.h"
+#include "collateral/service.h"
+#include "evidence/sgx/verify.h"
+#include "verify/policy_cache.h"
+#include "verify/verifier.h"
+
+/* The objects of cfg are the verifier's once it exists, freed by
+ * att_verifier_free; on failure they stay the caller's. */
+int att_verifier_new(struct att_verifier **out,
+		     const struct att_verifier_cfg *cfg, struct att_diag *d)
+{
+	struct att_verifier *v = calloc(1, sizeof(*v));
+	*out = NULL;
+	if (!v)
+		return att_diag_set(d, ATT_ERR_NOMEM,
+				    "cannot allocate the verifier: out of "
+				    "memory");
+	if (!cfg->policies && att_policy_cache_new(&v->policies, 0) != 0) {
+		free(v);
+		return att_diag_set(d, ATT_ERR_NOMEM,
+				    "cannot allocate the verifier's policy "
+				    "cache: out of memory");
+	}
+	if (cfg->policies)
+		v->policies = cfg->policies;
+	v->trust = cfg->trust;
+	v->dcap_cache = cfg->dcap_cache;
+	v->collateral = cfg->collateral;
+	v->store = cfg->store;
+	v->verify_time = cfg->verify_time;
+	*out = v;
+	return 0;
+}
+
+void att_verifier_free(struct att_verifier *v)
+{
+	if (!v)
+		return;
+	att_collateral_svc_free(v->collateral);
+	att_dcap_cache_free(v->dcap_cache);
+	att_dcap_trust_free(v->trust);
+	att_policy_cache_free(v->policies);
+	free(v);
+}
+
+int64_t att_verifier_time(const struct att_verifier *v, int64_t now)
+{
+	return v->verify_time ? v->verify_time : now;
+}
+
+void att_verify_result_init(struct att_verify_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	att_policy_result_init(&res->policy);
+}
+
+void att_verify_result_release(struct att_verify_result *res)
+{
+	if (!res)
+		return;
+	json_decref(res->claims);
+	free(res->token);
+	att_policy_result_release(&res->policy);
+	att_verify_result_init(res);
+}
+
+bool att_verify_is_internal(int err)
+{
+	return err == ATT_ERR_NOMEM || err == ATT_ERR_INTERNAL ||
+	       err == ATT_ERR_STORE || err == ATT_ERR_IO ||
+	       err == ATT_ERR_CRYPTO;
+}
+
+/* The table: errors of the service itself, then an upstream that could
+ * not be reached; every other error is the request's (400). */
+static const struct {
+	int err;
+	int status;
+	const char *code;
+} err_table[] = {
+	{ATT_ERR_NOMEM, 500, "InternalError"},
+	{ATT_ERR_INTERNAL, 500, "InternalError"},
+	{ATT_ERR_STORE, 500, "InternalError"},
+	{ATT_ERR_IO, 500, "InternalError"},
+	{ATT_ERR_CRYPTO, 500, "InternalError"},
+	{ATT_ERR_NETWORK, 503, "ServiceUnavailable"},
+	{ATT_ERR_TIMEOUT, 503, "ServiceUnavailable"},
+};
+
+int att_verify_http_status(int err, const char *dflt, const char **maa_code)
+{
+	for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++)
+		if (err_table[i].err == err) {
+			*maa_code = err_table[i].code;
+			return err_table[i].status;
+		}
+	*maa_code = dflt ? dflt : "InvalidParameter";
+	return 400;
+}
+
+const char *att_policy_limit_name(enum att_policy_limit limit)
+{
+	switch (limit) {
+	case ATT_POLICY_LIMIT_RULES:
+		return "limits.policy_max_rules";
+	case ATT_POLICY_LIMIT_JMESPATH:
+		return "limits.policy_max_jmespath";
+	case ATT_POLICY_LIMIT_NESTING:
+		return "limits.policy_max_nesting";
+	case ATT_POLICY_LIMIT_TIME:
+		return "limits.policy_eval_ms";
+	case ATT_POLICY_LIMIT_STEPS:
+		return "limits.policy_eval_steps";
+	case ATT_POLICY_LIMIT_BYTES:
+		return "limits.policy_eval_bytes";
+	default:
+		return "";
+	}
+}
