@@ -3,33 +3,23 @@
  * POST /attest/Tpm: the entry point (api_tpm.h). It reads the provider's
  * TPM settings, requires a bearer token with the reader role unless the
  * provider turned that off ("require_bearer": false, MAA's
- * tpmAttestationAuthentication), decodes the message and hands it to its
- * flow: aikenroll / aikactivate (flow A, api_tpm_enroll.c), aikcert and
- * the signed request (flow B, api_tpm_attest.c).
+ * tpmAttestationAuthentication), and hands the message to the verifier
+ * (att_verify_tpm, verify/tpm.h), answering with its reply or its error
+ * (status and MAA code from the verifier's one table).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 #include "attest/err.h"
-#include "evidence/tpm/proto.h"
 #include "server/api_tpm.h"
 #include "server/auth.h"
+#include "server/policy_budget.h"
 #include "server/provider.h"
 #include "server/server.h"
-
-void att_tpm_reply(struct att_resp *resp, char *body)
-{
-	att_buf_release(&resp->body);
-	if (!body || att_buf_adds(&resp->body, body) != 0) {
-		free(body);
-		att_resp_error(resp, 500, "InternalError", "out of memory");
-		return;
-	}
-	free(body);
-	resp->status = 200;
-	resp->error_code = NULL;
-	resp->content_type = "application/json; charset=utf-8";
-}
+#include "server/trust.h"
+#include "verify/verifier.h"
 
 static int check_bearer(struct att_req *req, struct att_resp *resp)
 {
@@ -41,11 +31,37 @@ static int check_bearer(struct att_req *req, struct att_resp *resp)
 	return r;
 }
 
+/* sign is the verifier's signer of flow B's report: the provider's key. */
+static int sign(void *arg, json_t *claims, int64_t lifetime, char **token,
+		struct att_diag *d)
+{
+	struct att_req *req = arg;
+	return att_server_issue_token(req->srv, req->prov, claims, req->now,
+				      lifetime, token, d);
+}
+
+static void reply(struct att_resp *resp, const char *body)
+{
+	att_buf_release(&resp->body);
+	if (att_buf_adds(&resp->body, body) != 0) {
+		att_resp_error(resp, 500, "InternalError", "out of memory");
+		return;
+	}
+	resp->status = 200;
+	resp->error_code = NULL;
+	resp->content_type = "application/json; charset=utf-8";
+}
+
 void att_api_attest_tpm(struct att_req *req, struct att_resp *resp)
 {
 	struct att_tpm_settings s;
-	struct att_tpmproto_msg m = {0};
 	struct att_diag d = {0};
+	/* The TPM flows need only the store: without the attestation
+	 * context (no DCAP trust roots), a verifier of the store alone. */
+	struct att_attest_ctx *ctx = att_attest_ctx_of(req->srv, &d);
+	struct att_verifier store_only = {.store = req->srv->store};
+	struct att_verifier *v = ctx ? ctx->verifier : &store_only;
+	att_diag_clear(&d);
 	if (att_tpm_settings_load(&s, req->srv->store, req->prov->name, &d) !=
 	    0) {
 		att_resp_error(resp, 500, "InternalError", "provider %s: %s",
@@ -54,25 +70,24 @@ void att_api_attest_tpm(struct att_req *req, struct att_resp *resp)
 	}
 	if (s.require_bearer && check_bearer(req, resp) != 0)
 		return;
-	if (att_tpmproto_decode_msg(&m, req->body, req->body_len, &d) != 0) {
-		att_resp_error(resp, 400, "InvalidParameter", "%s",
-			       att_diag_msg(&d));
-		goto out;
-	}
-	switch (m.kind) {
-	case ATT_TPMPROTO_AIKENROLL:
-		att_tpm_enroll(req, resp, &m, &s);
-		break;
-	case ATT_TPMPROTO_AIKACTIVATE:
-		att_tpm_activate(req, resp, &m);
-		break;
-	case ATT_TPMPROTO_AIKCERT:
-		att_tpm_challenge(req, resp, &s);
-		break;
-	case ATT_TPMPROTO_REQUEST:
-		att_tpm_attest(req, resp, &m);
-		break;
-	}
-out:
-	att_tpmproto_msg_release(&m);
+	struct att_verify_tpm_req vr = {
+		.body = req->body,
+		.body_len = req->body_len,
+		.provider = req->prov->name,
+		.settings = &s,
+		.master = req->srv->master,
+		.now = req->now,
+		.sign = sign,
+		.sign_arg = req,
+	};
+	struct att_verify_result res;
+	att_policy_limits_of(&vr.limits, &req->prov->limits);
+	att_policy_budget_of(&vr.budget, &req->prov->limits);
+	att_verify_result_init(&res);
+	if (att_verify_tpm(v, &vr, &res) != 0)
+		att_resp_error(resp, (unsigned)res.http_status, res.maa_code,
+			       "%s", res.msg);
+	else
+		reply(resp, res.reply);
+	att_verify_result_release(&res);
 }

@@ -6,7 +6,7 @@
  * the very functions that make them from verified evidence (claims_sgx.c,
  * claims_tdx.c), over a verification result shaped like a real one:
  * runtime data carrying a JWK, two advisories, a TCB date. Tpm claims are
- * those of flow B (src/server/api_tpm_claims.c): tpmVersion,
+ * those of flow B (src/verify/tpm_claims.c): tpmVersion,
  * aikValidated, aikPubHash, the pcrs JSON of 24 PCRs and an events JSON
  * of a UEFI boot of SAMPLE_TPM_EVENTS events with decoded data
  * (docs/eventlog.md), secureBootEnabled.

@@ -68,6 +68,7 @@ void att_verify_result_release(struct att_verify_result *res)
 		return;
 	json_decref(res->claims);
 	free(res->token);
+	free(res->reply);
 	att_policy_result_release(&res->policy);
 	att_verify_result_init(res);
 }

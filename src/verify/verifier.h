@@ -83,6 +83,7 @@ struct att_verify_result {
 	json_t *claims;
 	bool authorized;
 	char *token;
+	char *reply; /* TPM (att_verify_tpm): the JSON answer */
 	struct att_policy_result policy;
 };
 

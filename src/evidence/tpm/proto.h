@@ -8,7 +8,7 @@
  * no TPM structure parsing. Every string and binary field has a hard
  * limit checked before it is decoded; binary fields are base64url
  * (padded or not; the standard alphabet is tolerated as MAA's clients
- * need). Both sides use it: the server (src/server/api_tpm*.c) and the
+ * need). Both sides use it: the verifier (src/verify/tpm*.c) and the
  * client (src/client/tpm_*.c).
  */
 #ifndef ATT_EVIDENCE_TPM_PROTO_H

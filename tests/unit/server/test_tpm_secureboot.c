@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The service's own secureBootEnabled claim (att_tpm_secure_boot,
- * src/server/api_tpm_claims.c) on the real event logs of the shared test
+ * src/verify/tpm_claims.c) on the real event logs of the shared test
  * data: SecureBoot 01 and 00 logs, an absent variable, a log without a
  * PCR 7 separator (unknown), PCR 7 not verified against a quote
  * (unknown), and a relabelled PCR 7 event (unknown: EventType alone is

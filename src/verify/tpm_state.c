@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A provider's TPM state (api_tpm.h), all of it in the store (store.h,
+ * A provider's TPM state (verify/tpm.h), all of it in the store (store.h,
  * docs/tpm.md): settings, trusted certificates, the AIK CA (created on
  * first use, its key wrapped with the data dir's master key), enrolment
  * records, the seed of the context-sealing key (random, wrapped) and the
@@ -19,10 +19,8 @@
 #include "crypto/keywrap.h"
 #include "crypto/tpmctx.h"
 #include "evidence/tpm/tpm.h"
-#include "server/api_tpm.h"
-#include "server/provider.h"
-#include "server/server.h"
 #include "store/store.h"
+#include "verify/tpm_int.h"
 
 static int get_bool(json_t *o, const char *k, bool *v, struct att_diag *d)
 {
@@ -155,26 +153,26 @@ static int ca_aad(char *out, size_t cap, const char *provider)
 	return n < 0 || (size_t)n >= cap ? ATT_ERR_LIMIT : n;
 }
 
-static int ca_load(struct att_tpmca **out, struct att_req *req,
+static int ca_load(struct att_tpmca **out, struct att_tpm_run *t,
 		   const struct att_store_tpm_ca *row, struct att_diag *d)
 {
 	char aad[128];
 	uint8_t *key = NULL;
 	size_t key_len = 0;
-	int n = ca_aad(aad, sizeof(aad), req->prov->name);
+	int n = ca_aad(aad, sizeof(aad), t->req->provider);
 	int r = n < 0 ? n : 0;
-	if (r == 0 && (r = att_keywrap_unwrap(&key, &key_len, req->srv->master,
+	if (r == 0 && (r = att_keywrap_unwrap(&key, &key_len, t->req->master,
 					      aad, (size_t)n, row->wrapped,
 					      row->wrapped_len)) != 0)
 		r = att_diag_set(d, r,
 				 "the AIK CA key of provider %s does not "
 				 "unwrap with master.key",
-				 req->prov->name);
+				 t->req->provider);
 	if (r == 0 &&
 	    (r = att_tpmca_import(out, (const char *)key, key_len,
 				  row->cert_pem, strlen(row->cert_pem))) != 0)
 		r = att_diag_set(d, r, "the stored AIK CA of %s is invalid",
-				 req->prov->name);
+				 t->req->provider);
 	if (key) {
 		att_keywrap_wipe(key, key_len);
 		free(key);
@@ -184,34 +182,35 @@ static int ca_load(struct att_tpmca **out, struct att_req *req,
 
 /* ca_create makes a CA and adds it to the store: ATT_ERR_EXISTS when
  * another thread or process added one first (the caller loads that). */
-static int ca_create(struct att_tpmca **out, struct att_req *req,
+static int ca_create(struct att_tpmca **out, struct att_tpm_run *t,
 		     struct att_diag *d)
 {
 	struct att_tpmca *ca = NULL;
 	char *key = NULL, *cert = NULL, aad[128];
 	size_t key_len = 0;
-	struct att_store_tpm_ca row = {.provider = req->prov->name,
-				       .created = req->now};
-	int n = ca_aad(aad, sizeof(aad), req->prov->name);
+	/* the store only reads the row it adds */
+	struct att_store_tpm_ca row = {.provider = (char *)t->req->provider,
+				       .created = t->req->now};
+	int n = ca_aad(aad, sizeof(aad), t->req->provider);
 	int r = n < 0 ? n
-		      : att_tpmca_generate(&ca, req->prov->name, req->now,
+		      : att_tpmca_generate(&ca, t->req->provider, t->req->now,
 					   ATT_TPM_AIK_CA_DAYS);
 	if (r == 0)
 		r = att_tpmca_export(ca, &key, &key_len, &cert);
 	if (r == 0)
 		r = att_keywrap_wrap(&row.wrapped, &row.wrapped_len,
-				     req->srv->master, aad, (size_t)n, key,
+				     t->req->master, aad, (size_t)n, key,
 				     key_len);
 	row.cert_pem = cert;
 	if (r == 0)
-		r = att_store_tpm_ca_add(req->srv->store, &row, d);
+		r = att_store_tpm_ca_add(t->v->store, &row, d);
 	if (r) {
 		att_tpmca_free(ca);
 		ca = NULL;
 		if (r != ATT_ERR_EXISTS)
 			r = att_diag_set(d, r,
 					 "cannot create the AIK CA of %s",
-					 req->prov->name);
+					 t->req->provider);
 	}
 	if (key) {
 		att_keywrap_wipe(key, key_len);
@@ -223,29 +222,29 @@ static int ca_create(struct att_tpmca **out, struct att_req *req,
 	return r;
 }
 
-int att_tpm_aik_ca(struct att_tpmca **out, struct att_req *req, bool create,
+int att_tpm_aik_ca(struct att_tpmca **out, struct att_tpm_run *t, bool create,
 		   struct att_diag *d)
 {
 	struct att_store_tpm_ca row = {0};
 	*out = NULL;
-	int r = att_store_tpm_ca_get(req->srv->store, req->prov->name, &row, d);
+	int r = att_store_tpm_ca_get(t->v->store, t->req->provider, &row, d);
 	if (r == ATT_ERR_NOT_FOUND && create &&
-	    (r = ca_create(out, req, d)) == ATT_ERR_EXISTS)
-		r = att_store_tpm_ca_get(req->srv->store, req->prov->name,
+	    (r = ca_create(out, t, d)) == ATT_ERR_EXISTS)
+		r = att_store_tpm_ca_get(t->v->store, t->req->provider,
 					 &row, d);
 	if (r == 0 && !*out)
-		r = ca_load(out, req, &row, d);
+		r = ca_load(out, t, &row, d);
 	att_store_tpm_ca_release(&row);
 	return r;
 }
 
-int att_tpm_aik_ca_cert(char **pem, size_t *len, struct att_req *req,
+int att_tpm_aik_ca_cert(char **pem, size_t *len, struct att_tpm_run *t,
 			struct att_diag *d)
 {
 	struct att_store_tpm_ca row = {0};
 	*pem = NULL;
 	*len = 0;
-	int r = att_store_tpm_ca_get(req->srv->store, req->prov->name, &row, d);
+	int r = att_store_tpm_ca_get(t->v->store, t->req->provider, &row, d);
 	if (r == 0) {
 		*pem = row.cert_pem;
 		*len = strlen(row.cert_pem);
@@ -267,7 +266,7 @@ static int name_hex(char *out, size_t cap, const uint8_t *name,
 	return 0;
 }
 
-int att_tpm_enrol_record(struct att_req *req, const uint8_t *name,
+int att_tpm_enrol_record(struct att_tpm_run *t, const uint8_t *name,
 			 size_t name_len, const uint8_t *ek_cert_sha256,
 			 const uint8_t *aik_cert, size_t aik_cert_len,
 			 struct att_diag *d)
@@ -283,23 +282,24 @@ int att_tpm_enrol_record(struct att_req *req, const uint8_t *name,
 		att_hex_encode(eh, sizeof(eh), ek_cert_sha256, 32, false);
 	att_sha256(cs, aik_cert, aik_cert_len);
 	att_hex_encode(ch, sizeof(ch), cs, 32, false);
+	/* the store only reads the record it puts */
 	struct att_store_tpm_enrolment e = {
-	    .provider = req->prov->name,
+	    .provider = (char *)t->req->provider,
 	    .aik_name = nh,
 	    .ek_cert_sha256 = ek_cert_sha256 ? eh : NULL,
 	    .aik_cert_sha256 = ch,
-	    .enrolled_at = req->now};
-	return att_store_tpm_enrol_put(req->srv->store, &e, d);
+	    .enrolled_at = t->req->now};
+	return att_store_tpm_enrol_put(t->v->store, &e, d);
 }
 
-bool att_tpm_enrolled(struct att_req *req, const uint8_t *name, size_t name_len)
+bool att_tpm_enrolled(struct att_tpm_run *t, const uint8_t *name, size_t name_len)
 {
 	char nh[2 * ATT_TPM_MAX_NAME_LEN + 1];
 	struct att_store_tpm_enrolment e = {0};
 	struct att_diag d = {0};
 	if (name_hex(nh, sizeof(nh), name, name_len) != 0)
 		return false;
-	int r = att_store_tpm_enrol_get(req->srv->store, req->prov->name, nh,
+	int r = att_store_tpm_enrol_get(t->v->store, t->req->provider, nh,
 					&e, &d);
 	att_store_tpm_enrolment_release(&e);
 	return r == 0;
@@ -315,47 +315,47 @@ static int seed_aad(char *out, size_t cap, const char *provider)
 
 /* seed_create adds a random seed; ATT_ERR_EXISTS when another thread or
  * process added one first. */
-static int seed_create(struct att_req *req, const char *aad, size_t aad_len,
+static int seed_create(struct att_tpm_run *t, const char *aad, size_t aad_len,
 		       struct att_diag *d)
 {
 	uint8_t seed[ATT_KEYWRAP_KEY_LEN], *blob = NULL;
 	size_t blob_len = 0;
 	int r = att_rand_bytes(seed, sizeof(seed)) ? ATT_ERR_CRYPTO : 0;
 	if (r == 0)
-		r = att_keywrap_wrap(&blob, &blob_len, req->srv->master, aad,
+		r = att_keywrap_wrap(&blob, &blob_len, t->req->master, aad,
 				     aad_len, seed, sizeof(seed));
 	if (r == 0)
-		r = att_store_tpm_ctxkey_add(req->srv->store, req->prov->name,
-					     blob, blob_len, req->now, d);
+		r = att_store_tpm_ctxkey_add(t->v->store, t->req->provider,
+					     blob, blob_len, t->req->now, d);
 	att_keywrap_wipe(seed, sizeof(seed));
 	free(blob);
 	return r;
 }
 
-int att_tpm_ctx_key(struct att_tpmctx_key *k, struct att_req *req)
+int att_tpm_ctx_key(struct att_tpmctx_key *k, struct att_tpm_run *t)
 {
 	struct att_diag d = {0};
 	uint8_t *blob = NULL, *seed = NULL;
 	size_t blob_len = 0, seed_len = 0;
 	char aad[128];
-	int n = seed_aad(aad, sizeof(aad), req->prov->name);
+	int n = seed_aad(aad, sizeof(aad), t->req->provider);
 	int r = n < 0 ? n
-		      : att_store_tpm_ctxkey_get(req->srv->store,
-						 req->prov->name, &blob,
+		      : att_store_tpm_ctxkey_get(t->v->store,
+						 t->req->provider, &blob,
 						 &blob_len, &d);
 	if (r == ATT_ERR_NOT_FOUND) {
-		r = seed_create(req, aad, (size_t)n, &d);
+		r = seed_create(t, aad, (size_t)n, &d);
 		if (r == 0 || r == ATT_ERR_EXISTS)
-			r = att_store_tpm_ctxkey_get(req->srv->store,
-						     req->prov->name, &blob,
+			r = att_store_tpm_ctxkey_get(t->v->store,
+						     t->req->provider, &blob,
 						     &blob_len, &d);
 	}
 	if (r == 0)
-		r = att_keywrap_unwrap(&seed, &seed_len, req->srv->master, aad,
+		r = att_keywrap_unwrap(&seed, &seed_len, t->req->master, aad,
 				       (size_t)n, blob, blob_len);
 	if (r == 0)
 		r = seed_len == ATT_KEYWRAP_KEY_LEN
-			? att_tpmctx_key_derive(k, seed, req->prov->name)
+			? att_tpmctx_key_derive(k, seed, t->req->provider)
 			: ATT_ERR_FORMAT;
 	if (seed) {
 		att_keywrap_wipe(seed, seed_len);
@@ -365,11 +365,11 @@ int att_tpm_ctx_key(struct att_tpmctx_key *k, struct att_req *req)
 	return r;
 }
 
-int att_tpm_replay_mark(struct att_req *req, const uint8_t *id, int64_t exp,
+int att_tpm_replay_mark(struct att_tpm_run *t, const uint8_t *id, int64_t exp,
 			struct att_diag *d)
 {
-	return att_store_tpm_replay_mark(req->srv->store, req->prov->name, id,
+	return att_store_tpm_replay_mark(t->v->store, t->req->provider, id,
 					 ATT_TPMCTX_ID_LEN, exp < 1 ? 1 : exp,
-					 req->now, ATT_TPM_REPLAY_CACHE_SLOTS,
+					 t->req->now, ATT_TPM_REPLAY_CACHE_SLOTS,
 					 d);
 }

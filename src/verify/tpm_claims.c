@@ -23,12 +23,9 @@
 #include "evidence/tcg/uefi.h"
 #include "evidence/tpm/proto.h"
 #include "policy/policy.h"
-#include "server/api_tpm.h"
-#include "server/policy_budget.h"
-#include "server/provider.h"
-#include "server/server.h"
 #include "store/store.h"
 #include "token/jws.h"
+#include "verify/tpm_int.h"
 
 #define TPM_TYPE "Tpm"
 
@@ -70,15 +67,14 @@ static int policy_text(struct att_tpm_policy *p, const char *jws,
 	return r;
 }
 
-/* eval_within evaluates within the provider's budget (policy_budget.h);
+/* eval_within evaluates within the provider's budget (the request's);
  * a refusal for the budget names the limit. */
 static int eval_within(const struct att_policy *pol,
 		       const struct att_claimset *in,
-		       const struct att_provider_limits *l,
+		       const struct att_policy_budget *l,
 		       struct att_policy_result *res, struct att_diag *d)
 {
-	struct att_policy_budget b;
-	att_policy_budget_of(&b, l);
+	struct att_policy_budget b = *l;
 	int r = att_policy_eval_budget(pol, in, &b, res, false, d);
 	if (r && res->limit != ATT_POLICY_LIMIT_NONE) {
 		char msg[ATT_DIAG_LEN];
@@ -91,7 +87,7 @@ static int eval_within(const struct att_policy *pol,
 }
 
 /* config evaluates the configuration rules (over no incoming claim). */
-static int config(struct att_tpm_policy *p, const struct att_provider_limits *l,
+static int config(struct att_tpm_policy *p, const struct att_policy_budget *l,
 		  struct att_diag *d)
 {
 	struct att_claimset none;
@@ -117,49 +113,44 @@ static int config(struct att_tpm_policy *p, const struct att_provider_limits *l,
 	return r;
 }
 
-int att_tpm_policy_load(struct att_tpm_policy *p, struct att_req *req,
-			struct att_resp *resp)
+int att_tpm_policy_load(struct att_tpm_policy *p, struct att_tpm_run *t)
 {
 	struct att_store_policy sp = {0};
 	struct att_diag d = {0};
 	memset(p, 0, sizeof(*p));
 	p->require_valid_aik_cert = true;
 	p->required_pcr_mask = 0xFFFFFF;
-	int r = att_store_policy_get(req->srv->store, req->prov->name, TPM_TYPE,
+	int r = att_store_policy_get(t->v->store, t->req->provider, TPM_TYPE,
 				     &sp, &d);
-	if (r == ATT_ERR_NOT_FOUND) {
-		att_resp_error(resp, 400, "Bad request",
-			       "A TPM attestation policy has not been set on "
-			       "provider %s (there is no default Tpm policy; "
-			       "set one with PUT /policies/Tpm)",
-			       req->prov->name);
-		return r;
-	}
+	if (r == ATT_ERR_NOT_FOUND)
+		return att_tpm_fail(t, r, "Bad request",
+				    "A TPM attestation policy has not been "
+				    "set on provider %s (there is no default "
+				    "Tpm policy; set one with PUT "
+				    "/policies/Tpm)",
+				    t->req->provider);
 	if (r == 0)
 		r = policy_text(p, sp.jws, &d);
 	att_store_policy_release(&sp);
 	if (r) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the Tpm policy: %s",
-			       att_diag_msg(&d));
+		r = att_tpm_internal(t, r, "cannot read the Tpm policy: %s",
+				     att_diag_msg(&d));
 		goto fail;
 	}
-	struct att_policy_limits lim;
 	struct att_policy_error pe = {0};
-	att_policy_limits_of(&lim, &req->prov->limits);
 	if ((r = att_policy_compile_limited(&p->compiled, p->text, p->len,
-					    &lim, &pe, &d)) ||
+					    &t->req->limits, &pe, &d)) ||
 	    (r = att_policy_hash(p->hash, p->text, p->len))) {
 		const char *ln = att_policy_limit_name(pe.limit);
-		att_resp_error(resp, 400, "PolicyParsingError",
-			       "the Tpm policy does not compile: %s%s%s%s",
-			       att_diag_msg(&d), *ln ? " (" : "", ln,
-			       *ln ? ")" : "");
+		r = att_tpm_fail(t, r, "PolicyParsingError",
+				 "the Tpm policy does not compile: %s%s%s%s",
+				 att_diag_msg(&d), *ln ? " (" : "", ln,
+				 *ln ? ")" : "");
 		goto fail;
 	}
-	if ((r = config(p, &req->prov->limits, &d)) != 0) {
-		att_resp_error(resp, 400, "PolicyEvaluationError",
-			       "configurationrules: %s", att_diag_msg(&d));
+	if ((r = config(p, &t->req->budget, &d)) != 0) {
+		r = att_tpm_fail(t, r, "PolicyEvaluationError",
+				 "configurationrules: %s", att_diag_msg(&d));
 		goto fail;
 	}
 	return 0;
@@ -356,51 +347,64 @@ static int64_t lifetime(const struct att_policy_result *res)
 	return (int64_t)m * 60;
 }
 
-static void deny(struct att_resp *resp, const struct att_policy_result *res)
+static int deny(struct att_tpm_run *t, const struct att_policy_result *res)
 {
-	att_resp_error(resp, 400, "PolicyEvaluationError",
-		       "A Deny claim was issued, authorization failed.%s%s",
-		       res->deny_summary ? " " : "",
-		       res->deny_summary ? res->deny_summary : "");
+	return att_tpm_fail(t, ATT_ERR_POLICY_DENY, "PolicyEvaluationError",
+			    "A Deny claim was issued, authorization failed.%s%s",
+			    res->deny_summary ? " " : "",
+			    res->deny_summary ? res->deny_summary : "");
 }
 
-void att_tpm_finish(struct att_req *req, struct att_resp *resp,
-		    const struct att_tpm_policy *pol,
-		    const struct att_tpm_evidence *ev)
+int att_tpm_finish(struct att_tpm_run *t, const struct att_tpm_policy *pol,
+		   const struct att_tpm_evidence *ev)
 {
 	struct att_claimset in;
 	struct att_policy_result res;
 	struct att_diag d = {0};
 	json_t *claims = NULL;
 	char *jwt = NULL, *body = NULL;
+	int r;
 	att_claimset_init(&in);
 	att_policy_result_init(&res);
-	if (incoming(&in, ev) != 0) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+	if ((r = incoming(&in, ev)) != 0) {
+		r = att_tpm_internal(t, r, "out of memory");
 		goto out;
 	}
-	if (eval_within(pol->compiled, &in, &req->prov->limits, &res, &d) !=
-	    0) {
-		att_resp_error(resp, 400, "PolicyEvaluationError",
-			       "the Tpm policy failed: %s", att_diag_msg(&d));
+	if ((r = eval_within(pol->compiled, &in, &t->req->budget, &res,
+			     &d)) != 0) {
+		r = att_tpm_fail(t, r, "PolicyEvaluationError",
+				 "the Tpm policy failed: %s",
+				 att_diag_msg(&d));
 		goto out;
 	}
 	if (!res.authorized) {
-		deny(resp, &res);
+		r = deny(t, &res);
 		goto out;
 	}
-	if (!(claims = token_claims(pol, ev, &res)) ||
-	    att_server_issue_token(req->srv, req->prov, claims, req->now,
-				   lifetime(&res), &jwt, &d) ||
-	    att_tpmproto_enc_report(&body, jwt)) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot sign the report: %s", att_diag_msg(&d));
+	if (!(claims = token_claims(pol, ev, &res)))
+		r = ATT_ERR_NOMEM;
+	else if (!t->req->sign)
+		r = att_diag_set(&d, ATT_ERR_INTERNAL, "no signer");
+	else
+		r = t->req->sign(t->req->sign_arg, claims, lifetime(&res),
+				 &jwt, &d);
+	if (r == 0)
+		r = att_tpmproto_enc_report(&body, jwt);
+	if (r) {
+		r = att_tpm_internal(t, r, "cannot sign the report: %s",
+				     att_diag_msg(&d));
 		goto out;
 	}
-	att_tpm_reply(resp, body);
+	t->res->authorized = true;
+	t->res->claims = claims;
+	claims = NULL;
+	t->res->token = jwt;
+	jwt = NULL;
+	r = att_tpm_reply(t, body);
 out:
 	free(jwt);
 	json_decref(claims);
 	att_policy_result_release(&res);
 	att_claimset_release(&in);
+	return r;
 }

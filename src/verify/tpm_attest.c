@@ -28,46 +28,42 @@
 #include "evidence/tpm/proto.h"
 #include "evidence/tpm/quote.h"
 #include "evidence/tpm/tpm.h"
-#include "server/api_tpm.h"
-#include "server/provider.h"
-#include "server/server.h"
 #include "token/jwks.h"
 #include "token/jws.h"
+#include "verify/tpm_int.h"
 
-void att_tpm_challenge(struct att_req *req, struct att_resp *resp,
-		       const struct att_tpm_settings *s)
+int att_tpm_challenge(struct att_tpm_run *t)
 {
 	struct att_tpm_policy pol;
 	struct att_tpmctx *ctx = calloc(1, sizeof(*ctx));
 	struct att_tpmctx_key k;
 	char *sc = NULL, *body = NULL;
-	if (!ctx) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
-		return;
-	}
-	if (att_tpm_policy_load(&pol, req, resp) != 0)
+	int r;
+	if (!ctx)
+		return att_tpm_internal(t, ATT_ERR_NOMEM, "out of memory");
+	if ((r = att_tpm_policy_load(&pol, t)) != 0)
 		goto out;
 	att_tpm_policy_release(&pol);
 	ctx->kind = ATT_TPMCTX_ATTEST;
-	ctx->iat = req->now;
-	ctx->exp = req->now + s->context_ttl;
-	if (att_rand_bytes(ctx->id, sizeof(ctx->id)) ||
-	    att_tpm_ctx_key(&k, req)) {
-		att_resp_error(resp, 500, "InternalError", "no randomness");
+	ctx->iat = t->req->now;
+	ctx->exp = t->req->now + t->req->settings->context_ttl;
+	if ((r = att_rand_bytes(ctx->id, sizeof(ctx->id))) != 0 ||
+	    (r = att_tpm_ctx_key(&k, t)) != 0) {
+		r = att_tpm_internal(t, r, "no randomness");
 		goto out;
 	}
-	int r = att_tpmctx_seal(&sc, &k, req->prov->name, ctx);
+	r = att_tpmctx_seal(&sc, &k, t->req->provider, ctx);
 	att_tpmctx_key_wipe(&k);
-	if (r ||
-	    att_tpmproto_enc_challenge(&body, ctx->id, sizeof(ctx->id), sc)) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot seal the service_context");
+	if (r || (r = att_tpmproto_enc_challenge(&body, ctx->id,
+						  sizeof(ctx->id), sc)) != 0) {
+		r = att_tpm_internal(t, r, "cannot seal the service_context");
 		goto out;
 	}
-	att_tpm_reply(resp, body);
+	r = att_tpm_reply(t, body);
 out:
 	free(sc);
 	free(ctx);
+	return r;
 }
 
 /* ---- the request -------------------------------------------------- */
@@ -103,27 +99,27 @@ static void check_release(struct check *c)
 	free(c->res);
 }
 
-static int fail(struct att_resp *resp, const char *step,
+static int fail(struct att_tpm_run *t, const char *step,
 		const struct att_diag *d, int r)
 {
-	att_resp_error(resp, 400, "InvalidParameter", "%s: %s", step,
-		       att_diag_msg(d));
-	return r ? r : ATT_ERR_INVALID_ARG;
+	return att_tpm_fail(t, r ? r : ATT_ERR_INVALID_ARG,
+			    "InvalidParameter", "%s: %s", step,
+			    att_diag_msg(d));
 }
 
 /* step_context opens the service_context and checks its challenge. */
-static int step_context(struct att_req *req, struct att_resp *resp,
+static int step_context(struct att_tpm_run *t,
 			struct check *c)
 {
 	struct att_tpmctx_key k;
 	struct att_diag d = {0};
-	int r = att_tpm_ctx_key(&k, req);
+	int r = att_tpm_ctx_key(&k, t);
 	if (r == 0)
-		r = att_tpmctx_open(&c->ctx, &k, req->prov->name,
-				    c->a.service_context, req->now, &d);
+		r = att_tpmctx_open(&c->ctx, &k, t->req->provider,
+				    c->a.service_context, t->req->now, &d);
 	att_tpmctx_key_wipe(&k);
 	if (r)
-		return fail(resp, "service_context", &d, r);
+		return fail(t, "service_context", &d, r);
 	if (c->ctx.kind != ATT_TPMCTX_ATTEST)
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "it does not belong to "
@@ -132,7 +128,7 @@ static int step_context(struct att_req *req, struct att_resp *resp,
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "the request's challenge does not match the "
 				 "challenge of the service_context");
-	else if ((r = att_tpm_replay_mark(req, c->ctx.id, c->ctx.exp, &d)) !=
+	else if ((r = att_tpm_replay_mark(t, c->ctx.id, c->ctx.exp, &d)) !=
 			 0 &&
 		 (r == ATT_ERR_REPLAY || r == ATT_ERR_LIMIT))
 		att_diag_set(&d, r,
@@ -140,15 +136,13 @@ static int step_context(struct att_req *req, struct att_resp *resp,
 				 ? "its challenge was already used "
 				   "(replayed request)"
 				 : "too many outstanding requests");
-	if (r == ATT_ERR_STORE) {
-		att_resp_error(resp, 500, "InternalError", "service_context: %s",
-			       att_diag_msg(&d));
-		return r;
-	}
-	return r ? fail(resp, "service_context", &d, r) : 0;
+	if (r == ATT_ERR_STORE)
+		return att_tpm_internal(t, r, "service_context: %s",
+					att_diag_msg(&d));
+	return r ? fail(t, "service_context", &d, r) : 0;
 }
 
-static int step_jws(struct att_resp *resp, struct check *c)
+static int step_jws(struct att_tpm_run *t, struct check *c)
 {
 	struct att_diag d = {0};
 	int r = att_pkey_from_jwk(&c->attest_key, c->a.attest_key);
@@ -156,16 +150,16 @@ static int step_jws(struct att_resp *resp, struct check *c)
 		att_diag_set(&d, r,
 			     "not a usable RSA (>= 2048 bits) or EC "
 			     "P-256/P-384 JWK");
-		return fail(resp, "attest_key", &d, r);
+		return fail(t, "attest_key", &d, r);
 	}
 	r = att_jws_verify(&c->jws, c->attest_key,
 			   ATT_JWS_ALLOW_RS256 | ATT_JWS_ALLOW_PS256 |
 			       ATT_JWS_ALLOW_ES256,
 			   &d);
-	return r ? fail(resp, "request signature (attest_key)", &d, r) : 0;
+	return r ? fail(t, "request signature (attest_key)", &d, r) : 0;
 }
 
-static int aik_from_cert(struct att_req *req, struct check *c,
+static int aik_from_cert(struct att_tpm_run *t, struct check *c,
 			 struct att_diag *d)
 {
 	char *anchors = NULL, *ca_pem = NULL, *roots = NULL;
@@ -174,14 +168,14 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 	struct att_buf all;
 	att_buf_init(&all, 2 * ATT_TPM_MAX_TRUST_PEM);
 	/* Only the CA certificate: the key is not needed to verify. */
-	int r = att_tpm_aik_ca_cert(&ca_pem, &ca_len, req, d);
+	int r = att_tpm_aik_ca_cert(&ca_pem, &ca_len, t, d);
 	if (r == 0 && (r = att_buf_add(&all, ca_pem, ca_len)) == 0)
 		r = att_buf_adds(&all, "\n");
 	if (r == ATT_ERR_NOT_FOUND)
 		r = 0; /* no enrolment yet: only the configured roots */
 	if (r == 0)
-		r = att_tpm_read_pems(&roots, &roots_len, req->srv->store,
-				      req->prov->name, "aik-roots", d);
+		r = att_tpm_read_pems(&roots, &roots_len, t->v->store,
+				      t->req->provider, "aik-roots", d);
 	if (r == 0 && roots)
 		r = att_buf_add(&all, roots, roots_len);
 	anchors = (char *)all.data;
@@ -190,7 +184,7 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 	    .der_len = c->a.aik_cert.len,
 	    .roots_pem = anchors,
 	    .roots_len = all.len,
-	    .at = req->now,
+	    .at = t->req->now,
 	    .what = "AIK certificate (issued by the provider's AIK CA "
 		    "at enrolment)"};
 	if (r == 0)
@@ -212,7 +206,7 @@ static int aik_from_cert(struct att_req *req, struct check *c,
 	return r;
 }
 
-static int aik_from_pub(struct att_req *req, struct check *c,
+static int aik_from_pub(struct att_tpm_run *t, struct check *c,
 			struct att_diag *d)
 {
 	uint8_t name[2 + ATT_TPM_MAX_DIGEST_LEN], *spki = NULL, h[32];
@@ -226,14 +220,14 @@ static int aik_from_pub(struct att_req *req, struct check *c,
 	    (r = att_tpm_public_pkey(&c->ak_pub, &c->ak, d)))
 		return r;
 	c->has_ak_pub = true;
-	c->ev.aik_validated = att_tpm_enrolled(req, name, name_len);
+	c->ev.aik_validated = att_tpm_enrolled(t, name, name_len);
 	if (!c->ev.aik_validated && c->pol.require_valid_aik_cert)
 		return att_diag_set(d, ATT_ERR_NOT_FOUND,
 				    "this AIK was never enrolled with provider "
 				    "%s and has no valid AIK certificate (the "
 				    "policy requires one: require_valid_aik_"
 				    "cert)",
-				    req->prov->name);
+				    t->req->provider);
 	if ((r = att_pkey_spki_der(&spki, &spki_len, c->ak)) != 0)
 		return r;
 	att_sha256(h, spki, spki_len);
@@ -245,12 +239,12 @@ static int aik_from_pub(struct att_req *req, struct check *c,
 	return 0;
 }
 
-static int step_aik(struct att_req *req, struct att_resp *resp, struct check *c)
+static int step_aik(struct att_tpm_run *t, struct check *c)
 {
 	struct att_diag d = {0};
-	int r = c->a.aik_cert.p ? aik_from_cert(req, c, &d)
-				: aik_from_pub(req, c, &d);
-	return r ? fail(resp, "AIK", &d, r) : 0;
+	int r = c->a.aik_cert.p ? aik_from_cert(t, c, &d)
+				: aik_from_pub(t, c, &d);
+	return r ? fail(t, "AIK", &d, r) : 0;
 }
 
 /* binding computes SHA-256(challenge || rp_data || thumbprint). */
@@ -275,13 +269,13 @@ static int binding(struct check *c, uint8_t out[32])
 	return r;
 }
 
-static int step_quote(struct att_resp *resp, struct check *c)
+static int step_quote(struct att_tpm_run *t, struct check *c)
 {
 	struct att_diag d = {0};
 	uint8_t nonce[32];
 	int r = binding(c, nonce);
 	if (r)
-		return fail(resp, "quote", &d, r);
+		return fail(t, "quote", &d, r);
 	struct att_tpm_quote_opts o = {
 	    .ak = c->ak,
 	    .ak_pub = c->has_ak_pub ? &c->ak_pub : NULL,
@@ -293,13 +287,13 @@ static int step_quote(struct att_resp *resp, struct check *c)
 	r = att_tpm_quote_verify(c->a.quote.p, c->a.quote.len, c->a.signature.p,
 				 c->a.signature.len, &o, NULL, &d);
 	if (r)
-		return fail(resp, "quote", &d, r);
+		return fail(t, "quote", &d, r);
 	if (!(c->ev.pcrs_claim = att_tpm_pcrs_to_maa_json(&c->a.pcrs)))
-		return fail(resp, "quote", &d, ATT_ERR_NOMEM);
+		return fail(t, "quote", &d, ATT_ERR_NOMEM);
 	return 0;
 }
 
-static int step_log(struct att_resp *resp, struct check *c)
+static int step_log(struct att_tpm_run *t, struct check *c)
 {
 	struct att_diag d = {0};
 	uint32_t verified = 0;
@@ -309,63 +303,61 @@ static int step_log(struct att_resp *resp, struct check *c)
 		return 0;
 	if ((r = att_tcg_log_parse(&c->log, c->a.log.p, c->a.log.len, &d)) ||
 	    (r = att_tcg_replay(&c->rp, &c->log, &d)))
-		return fail(resp, "event log", &d, r);
+		return fail(t, "event log", &d, r);
 	c->res =
 	    calloc(c->log.num_events ? c->log.num_events : 1, sizeof(*c->res));
 	if (!c->res)
-		return fail(resp, "event log", &d, ATT_ERR_NOMEM);
+		return fail(t, "event log", &d, ATT_ERR_NOMEM);
 	r = att_tcg_check_digests(c->res, &c->log, NULL, &d);
 	if (r && r != ATT_ERR_MISMATCH)
-		return fail(resp, "event log", &d, r);
+		return fail(t, "event log", &d, r);
 	att_diag_clear(&d);
 	if ((r = att_tcg_replay_compare(&c->rp, &c->log, c->res, &c->a.pcrs,
 					&verified, &d)) != 0)
-		return fail(resp, "event log does not match the quoted PCRs",
+		return fail(t, "event log does not match the quoted PCRs",
 			    &d, r);
 	if (!(c->ev.events_claim = att_tcg_events_json(&c->log, c->res)))
-		return fail(resp, "event log", &d, ATT_ERR_NOMEM);
+		return fail(t, "event log", &d, ATT_ERR_NOMEM);
 	c->ev.secure_boot = att_tpm_secure_boot(&c->log, c->res, verified);
 	return 0;
 }
 
-static int step_parse(struct att_resp *resp, struct check *c,
+static int step_parse(struct att_tpm_run *t, struct check *c,
 		      const struct att_tpmproto_msg *m)
 {
 	struct att_diag d = {0};
 	int r = att_jws_parse(&c->jws, m->request, strlen(m->request), &d);
-	if (r) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "request: not a compact JWS: %s",
-			       att_diag_msg(&d));
-		return r;
-	}
+	if (r)
+		return att_tpm_fail(t, r, "InvalidOperation",
+				    "request: not a compact JWS: %s",
+				    att_diag_msg(&d));
 	r = att_tpmproto_attreq_parse(&c->a, c->jws.payload, c->jws.payload_len,
 				      &d);
-	return r ? fail(resp, "request", &d, r) : 0;
+	return r ? fail(t, "request", &d, r) : 0;
 }
 
-void att_tpm_attest(struct att_req *req, struct att_resp *resp,
-		    const struct att_tpmproto_msg *m)
+int att_tpm_attest(struct att_tpm_run *t, const struct att_tpmproto_msg *m)
 {
 	struct check *c = calloc(1, sizeof(*c));
-	if (!c) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
-		return;
-	}
+	int r;
+	if (!c)
+		return att_tpm_internal(t, ATT_ERR_NOMEM, "out of memory");
 	att_jws_init(&c->jws);
-	if (step_parse(resp, c, m) || step_context(req, resp, c) ||
-	    step_jws(resp, c))
+	if ((r = step_parse(t, c, m)) || (r = step_context(t, c)) ||
+	    (r = step_jws(t, c)))
 		goto out;
-	if (att_tpm_policy_load(&c->pol, req, resp) != 0)
+	if ((r = att_tpm_policy_load(&c->pol, t)) != 0)
 		goto out;
 	c->pol_loaded = true;
-	if (step_aik(req, resp, c) || step_quote(resp, c) || step_log(resp, c))
+	if ((r = step_aik(t, c)) || (r = step_quote(t, c)) ||
+	    (r = step_log(t, c)))
 		goto out;
 	c->ev.custom_claims = c->a.custom_claims;
 	c->ev.attest_key = c->a.attest_key;
 	c->ev.rp_data = c->a.rp_data;
-	att_tpm_finish(req, resp, &c->pol, &c->ev);
+	r = att_tpm_finish(t, &c->pol, &c->ev);
 out:
 	check_release(c);
 	free(c);
+	return r;
 }

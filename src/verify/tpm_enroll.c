@@ -18,20 +18,17 @@
 #include "evidence/tpm/makecred.h"
 #include "evidence/tpm/proto.h"
 #include "evidence/tpm/tpm.h"
-#include "server/api_tpm.h"
-#include "server/provider.h"
-#include "server/server.h"
+#include "verify/tpm_int.h"
 
-static int bad(struct att_resp *resp, const char *what,
+static int bad(struct att_tpm_run *t, const char *what,
 	       const struct att_diag *d, int r)
 {
-	att_resp_error(resp, 400, "InvalidParameter", "%s: %s", what,
-		       att_diag_msg(d));
-	return r;
+	return att_tpm_fail(t, r, "InvalidParameter", "%s: %s", what,
+			    att_diag_msg(d));
 }
 
 /* ek_cert_check verifies the EK certificate and that its key is ek's. */
-static int ek_cert_check(struct att_req *req, const struct att_tpm_public *ek,
+static int ek_cert_check(struct att_tpm_run *t, const struct att_tpm_public *ek,
 			 const struct att_tpmproto_blob *cert,
 			 uint8_t sha256[32], struct att_diag *d)
 {
@@ -39,8 +36,8 @@ static int ek_cert_check(struct att_req *req, const struct att_tpm_public *ek,
 	size_t roots_len = 0, inter_len = 0, spki_len = 0;
 	uint8_t *spki = NULL;
 	struct att_pkey *ck = NULL, *ek_key = NULL;
-	struct att_store *st = req->srv->store;
-	const char *pn = req->prov->name;
+	struct att_store *st = t->v->store;
+	const char *pn = t->req->provider;
 	int r = att_tpm_read_pems(&roots, &roots_len, st, pn, "ek-roots", d);
 	if (r == 0)
 		r = att_tpm_read_pems(&inter, &inter_len, st, pn,
@@ -53,7 +50,7 @@ static int ek_cert_check(struct att_req *req, const struct att_tpm_public *ek,
 				      .roots_len = roots_len,
 				      .inter_pem = inter,
 				      .inter_len = inter_len,
-				      .at = req->now,
+				      .at = t->req->now,
 				      .what = "EK certificate"};
 	if ((r = att_tpmctx_verify_cert(&v, &spki, &spki_len, sha256, d)))
 		goto out;
@@ -75,8 +72,9 @@ out:
 	return r;
 }
 
-/* enroll_checks parses and checks ek and aik; fills resp on failure. */
-static int enroll_checks(struct att_req *req, struct att_resp *resp,
+/* enroll_checks parses and checks ek and aik; fills the result on
+ * failure. */
+static int enroll_checks(struct att_tpm_run *t,
 			 const struct att_tpmproto_msg *m,
 			 const struct att_tpm_settings *s,
 			 struct att_tpm_public *ek, struct att_tpm_public *aik,
@@ -86,34 +84,33 @@ static int enroll_checks(struct att_req *req, struct att_resp *resp,
 	int r;
 	if ((r = att_tpm_public_parse(ek, m->ek_pub.p, m->ek_pub.len, &d)) ||
 	    (r = att_tpm_public_check_ek(ek, &d)))
-		return bad(resp, "ek_pub", &d, r);
+		return bad(t, "ek_pub", &d, r);
 	if ((r = att_tpm_public_parse(aik, m->aik_pub.p, m->aik_pub.len, &d)) ||
 	    (r = att_tpm_public_check_ak(aik, &d)))
-		return bad(resp, "aik_pub is not an acceptable AIK", &d, r);
+		return bad(t, "aik_pub is not an acceptable AIK", &d, r);
 	if (m->ek_cert.p) {
-		if ((r = ek_cert_check(req, ek, &m->ek_cert,
+		if ((r = ek_cert_check(t, ek, &m->ek_cert,
 				       ctx->ek_cert_sha256, &d)) != 0)
-			return bad(resp, "ek_cert", &d, r);
+			return bad(t, "ek_cert", &d, r);
 		ctx->has_ek_cert = true;
 	} else if (!s->allow_ek_without_cert) {
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "ek_cert: an EK certificate is required by "
-			       "provider %s",
-			       req->prov->name);
-		return ATT_ERR_NOT_FOUND;
+		return att_tpm_fail(t, ATT_ERR_NOT_FOUND, "InvalidParameter",
+				    "ek_cert: an EK certificate is required "
+				    "by provider %s",
+				    t->req->provider);
 	}
 	return 0;
 }
 
-static int make_context(struct att_req *req, struct att_tpmctx *ctx,
+static int make_context(struct att_tpm_run *t, struct att_tpmctx *ctx,
 			const struct att_tpmproto_msg *m,
 			const struct att_tpm_settings *s, char **out)
 {
 	struct att_tpmctx_key k;
 	int r;
 	ctx->kind = ATT_TPMCTX_ENROLL;
-	ctx->iat = req->now;
-	ctx->exp = req->now + s->context_ttl;
+	ctx->iat = t->req->now;
+	ctx->exp = t->req->now + s->context_ttl;
 	ctx->secret_len = ATT_TPM_SECRET_LEN;
 	if (m->aik_pub.len > sizeof(ctx->aik_pub))
 		return ATT_ERR_LIMIT;
@@ -121,17 +118,16 @@ static int make_context(struct att_req *req, struct att_tpmctx *ctx,
 	ctx->aik_pub_len = m->aik_pub.len;
 	if ((r = att_rand_bytes(ctx->id, sizeof(ctx->id))) ||
 	    (r = att_rand_bytes(ctx->secret, ctx->secret_len)) ||
-	    (r = att_tpm_ctx_key(&k, req)))
+	    (r = att_tpm_ctx_key(&k, t)))
 		return r;
-	r = att_tpmctx_seal(out, &k, req->prov->name, ctx);
+	r = att_tpmctx_seal(out, &k, t->req->provider, ctx);
 	att_tpmctx_key_wipe(&k);
 	return r;
 }
 
-void att_tpm_enroll(struct att_req *req, struct att_resp *resp,
-		    const struct att_tpmproto_msg *m,
-		    const struct att_tpm_settings *s)
+int att_tpm_enroll(struct att_tpm_run *t, const struct att_tpmproto_msg *m)
 {
+	const struct att_tpm_settings *s = t->req->settings;
 	struct att_tpm_public *ek = calloc(1, sizeof(*ek));
 	struct att_tpm_public *aik = calloc(1, sizeof(*aik));
 	struct att_tpmctx *ctx = calloc(1, sizeof(*ctx));
@@ -140,25 +136,26 @@ void att_tpm_enroll(struct att_req *req, struct att_resp *resp,
 	uint8_t name[2 + ATT_TPM_MAX_DIGEST_LEN];
 	size_t name_len = 0;
 	char *sc = NULL, *body = NULL;
+	int r;
 	if (!ek || !aik || !ctx) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		r = att_tpm_internal(t, ATT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (enroll_checks(req, resp, m, s, ek, aik, ctx) != 0)
+	if ((r = enroll_checks(t, m, s, ek, aik, ctx)) != 0)
 		goto out;
-	if (att_tpm_public_name(aik, name, sizeof(name), &name_len, &d) ||
-	    make_context(req, ctx, m, s, &sc) ||
-	    att_tpm_make_credential(&cred, ek, name, name_len, ctx->secret,
-				    ctx->secret_len, &d) ||
-	    att_tpmproto_enc_credential(&body, cred.id_object,
-					cred.id_object_len, cred.secret,
-					cred.secret_len, sc)) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot make the credential: %s",
-			       att_diag_msg(&d));
+	if ((r = att_tpm_public_name(aik, name, sizeof(name), &name_len,
+				     &d)) ||
+	    (r = make_context(t, ctx, m, s, &sc)) ||
+	    (r = att_tpm_make_credential(&cred, ek, name, name_len,
+					 ctx->secret, ctx->secret_len, &d)) ||
+	    (r = att_tpmproto_enc_credential(&body, cred.id_object,
+					     cred.id_object_len, cred.secret,
+					     cred.secret_len, sc))) {
+		r = att_tpm_internal(t, r, "cannot make the credential: %s",
+				     att_diag_msg(&d));
 		goto out;
 	}
-	att_tpm_reply(resp, body);
+	r = att_tpm_reply(t, body);
 out:
 	if (ctx)
 		att_tpm_cleanse(ctx, sizeof(*ctx));
@@ -166,25 +163,26 @@ out:
 	free(ctx);
 	free(aik);
 	free(ek);
+	return r;
 }
 
 /* ---- aikactivate --------------------------------------------------- */
 
-static int open_enroll_ctx(struct att_req *req, struct att_resp *resp,
+static int open_enroll_ctx(struct att_tpm_run *t,
 			   const char *text, struct att_tpmctx *ctx)
 {
 	struct att_tpmctx_key k;
 	struct att_diag d = {0};
-	int r = att_tpm_ctx_key(&k, req);
+	int r = att_tpm_ctx_key(&k, t);
 	if (r == 0)
-		r = att_tpmctx_open(ctx, &k, req->prov->name, text, req->now,
+		r = att_tpmctx_open(ctx, &k, t->req->provider, text, t->req->now,
 				    &d);
 	att_tpmctx_key_wipe(&k);
 	if (r == 0 && ctx->kind != ATT_TPMCTX_ENROLL)
 		r = att_diag_set(&d, ATT_ERR_MISMATCH,
 				 "service_context does not belong to an AIK "
 				 "enrolment");
-	if (r == 0 && (r = att_tpm_replay_mark(req, ctx->id, ctx->exp, &d)) !=
+	if (r == 0 && (r = att_tpm_replay_mark(t, ctx->id, ctx->exp, &d)) !=
 			  0 &&
 	    (r == ATT_ERR_REPLAY || r == ATT_ERR_LIMIT))
 		att_diag_set(&d, r,
@@ -193,18 +191,20 @@ static int open_enroll_ctx(struct att_req *req, struct att_resp *resp,
 				   "(replayed activation)"
 				 : "too many outstanding enrolments");
 	if (r == ATT_ERR_STORE)
-		att_resp_error(resp, 500, "InternalError", "aikactivate: %s",
-			       att_diag_msg(&d));
-	else if (r)
-		att_resp_error(resp, r == ATT_ERR_LIMIT ? 503 : 400,
-			       r == ATT_ERR_LIMIT ? "ServiceUnavailable"
-						  : "InvalidParameter",
-			       "aikactivate: %s", att_diag_msg(&d));
+		return att_tpm_internal(t, r, "aikactivate: %s",
+					att_diag_msg(&d));
+	if (r)
+		att_tpm_fail(t, r, "InvalidParameter", "aikactivate: %s",
+			     att_diag_msg(&d));
+	if (r == ATT_ERR_LIMIT) { /* the service is full, not the request */
+		t->res->http_status = 503;
+		t->res->maa_code = "ServiceUnavailable";
+	}
 	return r;
 }
 
 /* issue makes the AIK certificate for the context's AIK. */
-static int issue(struct att_req *req, const struct att_tpmctx *ctx,
+static int issue(struct att_tpm_run *t, const struct att_tpmctx *ctx,
 		 uint8_t **der, size_t *der_len, struct att_diag *d)
 {
 	struct att_tpm_public *aik = calloc(1, sizeof(*aik));
@@ -212,11 +212,7 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 	struct att_tpmca *ca = NULL;
 	uint8_t name[2 + ATT_TPM_MAX_DIGEST_LEN], *spki = NULL;
 	size_t name_len = 0, spki_len = 0;
-	struct att_tpm_settings s;
 	int r = aik ? 0 : ATT_ERR_NOMEM;
-	if (r == 0)
-		r = att_tpm_settings_load(&s, req->srv->store, req->prov->name,
-					  d);
 	if (r == 0)
 		r = att_tpm_public_parse(aik, ctx->aik_pub, ctx->aik_pub_len,
 					 d);
@@ -227,19 +223,19 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 	if (r == 0)
 		r = att_pkey_spki_der(&spki, &spki_len, key);
 	if (r == 0)
-		r = att_tpm_aik_ca(&ca, req, true, d);
+		r = att_tpm_aik_ca(&ca, t, true, d);
 	struct att_tpmca_issue a = {
 	    .spki = spki,
 	    .spki_len = spki_len,
 	    .aik_name = name,
 	    .aik_name_len = name_len,
-	    .now = req->now,
-	    .days = s.aik_cert_days,
+	    .now = t->req->now,
+	    .days = t->req->settings->aik_cert_days,
 	    .ek_cert_sha256 = ctx->has_ek_cert ? ctx->ek_cert_sha256 : NULL};
 	if (r == 0)
 		r = att_tpmca_issue(der, der_len, ca, &a, d);
 	if (r == 0)
-		r = att_tpm_enrol_record(req, name, name_len, a.ek_cert_sha256,
+		r = att_tpm_enrol_record(t, name, name_len, a.ek_cert_sha256,
 					 *der, *der_len, d);
 	att_tpmca_free(ca);
 	att_pkey_free(key);
@@ -248,38 +244,37 @@ static int issue(struct att_req *req, const struct att_tpmctx *ctx,
 	return r;
 }
 
-void att_tpm_activate(struct att_req *req, struct att_resp *resp,
-		      const struct att_tpmproto_msg *m)
+int att_tpm_activate(struct att_tpm_run *t, const struct att_tpmproto_msg *m)
 {
 	struct att_tpmctx *ctx = calloc(1, sizeof(*ctx));
 	struct att_diag d = {0};
 	uint8_t *der = NULL;
 	size_t der_len = 0;
 	char *body = NULL;
-	if (!ctx) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
-		return;
-	}
-	if (open_enroll_ctx(req, resp, m->service_context, ctx) != 0)
+	int r;
+	if (!ctx)
+		return att_tpm_internal(t, ATT_ERR_NOMEM, "out of memory");
+	if ((r = open_enroll_ctx(t, m->service_context, ctx)) != 0)
 		goto out;
 	if (m->secret.len != ctx->secret_len ||
 	    !att_ct_eq(m->secret.p, ctx->secret, ctx->secret_len)) {
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "aikactivate: credential activation failed: the "
-			       "secret does not match (the AIK and the EK are "
-			       "not in the same TPM)");
+		r = att_tpm_fail(t, ATT_ERR_MISMATCH, "InvalidParameter",
+				 "aikactivate: credential activation failed: "
+				 "the secret does not match (the AIK and the "
+				 "EK are not in the same TPM)");
 		goto out;
 	}
-	if (issue(req, ctx, &der, &der_len, &d) != 0 ||
-	    att_tpmproto_enc_aik_cert(&body, der, der_len) != 0) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot issue the AIK certificate: %s",
-			       att_diag_msg(&d));
+	if ((r = issue(t, ctx, &der, &der_len, &d)) != 0 ||
+	    (r = att_tpmproto_enc_aik_cert(&body, der, der_len)) != 0) {
+		r = att_tpm_internal(t, r,
+				     "cannot issue the AIK certificate: %s",
+				     att_diag_msg(&d));
 		goto out;
 	}
-	att_tpm_reply(resp, body);
+	r = att_tpm_reply(t, body);
 out:
 	att_tpm_cleanse(ctx, sizeof(*ctx));
 	free(ctx);
 	free(der);
+	return r;
 }
