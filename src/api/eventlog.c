@@ -52,6 +52,23 @@ static int finish(int rc, json_t *j, char **out_json, struct att_diag *d,
 	return rc ? att_api_err(rc, d, errbuf, errlen) : 0;
 }
 
+/* begin checks the arguments common to both entry points and allocates
+ * the working state. */
+static int begin(struct evlog **e, const uint8_t *log, char **out_json,
+		 char *errbuf, size_t errlen)
+{
+	*e = NULL;
+	if (out_json)
+		*out_json = NULL;
+	if (!log)
+		return att_api_fail(ATT_ERR_INVALID_ARG, "event log: no log",
+				    errbuf, errlen);
+	if (!(*e = calloc(1, sizeof(**e))))
+		return att_api_fail(ATT_ERR_NOMEM, "out of memory", errbuf,
+				    errlen);
+	return 0;
+}
+
 int att_verify_eventlog_parse(const uint8_t *log, size_t len,
 			      char **out_json, char *errbuf, size_t errlen)
 {
@@ -59,14 +76,8 @@ int att_verify_eventlog_parse(const uint8_t *log, size_t len,
 	struct evlog *e;
 	json_t *j = NULL;
 	int rc;
-	if (out_json)
-		*out_json = NULL;
-	if (!log)
-		return att_api_fail(ATT_ERR_INVALID_ARG, "event log: no log",
-				    errbuf, errlen);
-	if (!(e = calloc(1, sizeof(*e))))
-		return att_api_fail(ATT_ERR_NOMEM, "out of memory", errbuf,
-				    errlen);
+	if ((rc = begin(&e, log, out_json, errbuf, errlen)) != 0)
+		return rc;
 	rc = load(e, log, len, &d);
 	if (rc == 0 && out_json)
 		j = att_tcg_events_json(&e->log, e->res);
@@ -97,14 +108,8 @@ int att_verify_eventlog_replay(const uint8_t *log, size_t len,
 	struct evlog *e;
 	json_t *j = NULL;
 	int rc;
-	if (out_json)
-		*out_json = NULL;
-	if (!log)
-		return att_api_fail(ATT_ERR_INVALID_ARG, "event log: no log",
-				    errbuf, errlen);
-	if (!(e = calloc(1, sizeof(*e))))
-		return att_api_fail(ATT_ERR_NOMEM, "out of memory", errbuf,
-				    errlen);
+	if ((rc = begin(&e, log, out_json, errbuf, errlen)) != 0)
+		return rc;
 	rc = load(e, log, len, &d);
 	if (rc == 0)
 		rc = att_tcg_replay(&e->replay, &e->log, &d);

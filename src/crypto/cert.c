@@ -155,7 +155,8 @@ int att_cert_from_x5c_b64(struct att_cert **out, const char *b64)
 	size_t n = strlen(b64);
 	if (n > ATT_MAX_CERT_LEN * 2)
 		return ATT_ERR_LIMIT;
-	if (att_b64_decode(&der, &len, b64, n))
+	/* x5c is canonical standard base64 (RFC 7517 4.7) */
+	if (att_b64_decode_strict(&der, &len, b64, n, NULL))
 		return ATT_ERR_FORMAT;
 	int r = att_cert_from_der(out, der, len);
 	free(der);

@@ -20,14 +20,17 @@
 #include "crypto/pk_internal.h"
 #include "crypto/pkey.h"
 
-/* member decodes a base64url JWK member; ATT_ERR_FORMAT when absent. */
+/* member decodes a base64url JWK member strictly (one spelling per key,
+ * RFC 7515 base64url); ATT_ERR_FORMAT when absent or not canonical. */
 static int member(uint8_t **out, size_t *len, json_t *jwk, const char *name)
 {
 	*out = NULL;
 	const char *s = json_string_value(json_object_get(jwk, name));
 	if (!s || !*s)
 		return ATT_ERR_FORMAT;
-	return att_b64_decode(out, len, s, strlen(s)) ? ATT_ERR_FORMAT : 0;
+	return att_b64url_decode_strict(out, len, s, strlen(s), NULL)
+		       ? ATT_ERR_FORMAT
+		       : 0;
 }
 
 /* rsa_exponent_ok: e odd and greater than 1 (e = 1 would make every
