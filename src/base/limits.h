@@ -135,6 +135,13 @@
 #define ATT_PCS_MAX_REDIRECTS 3
 #define ATT_PCS_CONNECT_TIMEOUT_SECONDS 10
 
+/* AMD SEV-SNP (src/evidence/snp, src/collateral KDS client, src/sim) */
+#define ATT_SNP_MAX_CERT_ENTRIES 16      /* extended report certificate table */
+#define ATT_SNP_MAX_CERT_TABLE_LEN (64 * 1024)
+#define ATT_SNP_MAX_CERT_LEN (16 * 1024) /* one VCEK/VLEK/ASK/ARK, DER or PEM */
+#define ATT_SNP_MAX_CHAIN_CERTS 4        /* VcekCertChain / KDS cert_chain */
+#define ATT_SNP_MAX_CRL_LEN (256 * 1024)
+
 /* TPM protocol and event logs */
 #define ATT_TPMPROTO_MAX_MESSAGE_LEN ATT_MAX_HTTP_BODY /* decoded JSON */
 #define ATT_TPMPROTO_MAX_CONTEXT_LEN 4096 /* service_context text */
