@@ -39,8 +39,8 @@
 #include "codec/b64.h"
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tpm/proto.h"
+#include "evidence/tpm/tpm_alg.h"
 #include "token/jwks.h"
 #include "token/jws.h"
 

@@ -14,10 +14,10 @@
 #include "attest/err.h"
 #include "base/diag.h"
 #include "codec/hex.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tcg/eventlog.h"
 #include "evidence/tcg/events_json.h"
 #include "evidence/tcg/replay.h"
+#include "evidence/tpm/tpm_alg.h"
 
 int att_cmd_eventlog_show(int argc, char **argv);
 int att_cmd_eventlog_replay(int argc, char **argv);

@@ -14,7 +14,7 @@
 #include "attest/err.h"
 #include "base/diag.h"
 #include "client/tpm_flow.h"
-#include "crypto/tpm_crypto.h"
+#include "evidence/tpm/tpm_alg.h"
 
 int att_cmd_tpm_enroll(int argc, char **argv);
 int att_cmd_tpm_attest(int argc, char **argv);

@@ -16,11 +16,12 @@
 #include "base/diag.h"
 #include "base/limits.h"
 #include "codec/hex.h"
-#include "crypto/tpm_crypto.h"
+#include "crypto/digest.h"
 #include "evidence/tpm/makecred.h"
 #include "evidence/tpm/pcrs.h"
 #include "evidence/tpm/quote.h"
 #include "evidence/tpm/tpm.h"
+#include "evidence/tpm/tpm_alg.h"
 
 int att_cmd_tpm_makecredential(int argc, char **argv);
 int att_cmd_tpm_verify_quote(int argc, char **argv);
@@ -166,7 +167,7 @@ int att_cmd_tpm_makecredential(int argc, char **argv)
 	if (write_cred(out_path, &cred) == 0)
 		rc = 0;
 out:
-	att_tpm_cleanse(secret, secret_len);
+	att_cleanse(secret, secret_len);
 	free(secret);
 	free(name);
 	free(ek);

@@ -21,8 +21,8 @@
 #include "codec/b64.h"
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tpm/proto.h"
+#include "evidence/tpm/tpm_alg.h"
 #include "net/http.h"
 #include "token/jwks.h"
 #include "token/jws.h"
@@ -211,7 +211,7 @@ static int activate(struct att_tpmdev *t, const struct att_tpm_client_opts *o,
 	if (r == 0)
 		r = att_tpmproto_enc_activate(&body, secret, secret_len,
 					      c->service_context);
-	att_tpm_cleanse(secret, sizeof(secret));
+	att_cleanse(secret, sizeof(secret));
 	if (r == 0)
 		r = post(o, body, &cert, d);
 	if (r == 0 && !cert.aik_cert.p)

@@ -3,6 +3,7 @@
 #include "crypto/digest.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -52,6 +53,20 @@ const char *att_md_name(enum att_md md)
 	return (unsigned)md < N_MD ? names[md] : "unknown";
 }
 
+bool att_md_available(enum att_md md)
+{
+	const EVP_MD *m = evp(md);
+	uint8_t out[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (!m)
+		return false;
+	if (EVP_Digest("", 0, out, &n, m, NULL) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	return true;
+}
+
 int att_digest(enum att_md md, uint8_t *out, const void *in, size_t in_len)
 {
 	const EVP_MD *m = evp(md);
@@ -67,6 +82,7 @@ void att_sha256(uint8_t out[static 32], const void *in, size_t in_len)
 }
 
 struct att_md_ctx {
+	EVP_MD *md; /* explicitly fetched: no lookup per digest */
 	EVP_MD_CTX *ctx;
 };
 
@@ -76,21 +92,37 @@ struct att_md_ctx *att_md_ctx_new(enum att_md md)
 	struct att_md_ctx *c = m ? calloc(1, sizeof(*c)) : NULL;
 	if (!c)
 		return NULL;
+	c->md = EVP_MD_fetch(NULL, EVP_MD_get0_name(m), NULL);
 	c->ctx = EVP_MD_CTX_new();
-	if (!c->ctx || EVP_DigestInit_ex(c->ctx, m, NULL) != 1) {
+	if (!c->md || !c->ctx || att_md_ctx_reset(c) != 0) {
+		ERR_clear_error();
 		att_md_ctx_free(c);
 		return NULL;
 	}
 	return c;
 }
 
+int att_md_ctx_reset(struct att_md_ctx *c)
+{
+	if (!c)
+		return ATT_ERR_INVALID_ARG;
+	return EVP_DigestInit_ex2(c->ctx, c->md, NULL) == 1 ? 0
+							     : ATT_ERR_CRYPTO;
+}
+
 int att_md_update(struct att_md_ctx *c, const void *in, size_t in_len)
 {
+	if (!c)
+		return ATT_ERR_INVALID_ARG;
+	if (in_len == 0)
+		return 0;
 	return EVP_DigestUpdate(c->ctx, in, in_len) == 1 ? 0 : ATT_ERR_CRYPTO;
 }
 
 int att_md_final(struct att_md_ctx *c, uint8_t *out)
 {
+	if (!c)
+		return ATT_ERR_INVALID_ARG;
 	return EVP_DigestFinal_ex(c->ctx, out, NULL) == 1 ? 0 : ATT_ERR_CRYPTO;
 }
 
@@ -99,6 +131,7 @@ void att_md_ctx_free(struct att_md_ctx *c)
 	if (!c)
 		return;
 	EVP_MD_CTX_free(c->ctx);
+	EVP_MD_free(c->md);
 	free(c);
 }
 
@@ -123,4 +156,10 @@ int att_rand_bytes(void *out, size_t len)
 	if (len > INT32_MAX)
 		return ATT_ERR_INVALID_ARG;
 	return RAND_bytes(out, (int)len) == 1 ? 0 : ATT_ERR_CRYPTO;
+}
+
+void att_cleanse(void *p, size_t len)
+{
+	if (p && len)
+		OPENSSL_cleanse(p, len);
 }

@@ -18,16 +18,17 @@
 #include "attest/err.h"
 #include "base/buf.h"
 #include "codec/b64.h"
+#include "crypto/cert_path.h"
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
-#include "crypto/tpm_crypto.h"
-#include "crypto/tpmctx.h"
 #include "evidence/tcg/eventlog.h"
 #include "evidence/tcg/events_json.h"
 #include "evidence/tcg/replay.h"
+#include "evidence/tpm/context.h"
 #include "evidence/tpm/proto.h"
 #include "evidence/tpm/quote.h"
 #include "evidence/tpm/tpm.h"
+#include "evidence/tpm/tpm_alg.h"
 #include "token/jwks.h"
 #include "token/jws.h"
 #include "verify/tpm_int.h"
@@ -179,7 +180,7 @@ static int aik_from_cert(struct att_tpm_run *t, struct check *c,
 	if (r == 0 && roots)
 		r = att_buf_add(&all, roots, roots_len);
 	anchors = (char *)all.data;
-	struct att_tpmctx_verify v = {
+	struct att_cert_path v = {
 	    .der = c->a.aik_cert.p,
 	    .der_len = c->a.aik_cert.len,
 	    .roots_pem = anchors,
@@ -188,7 +189,7 @@ static int aik_from_cert(struct att_tpm_run *t, struct check *c,
 	    .what = "AIK certificate (issued by the provider's AIK CA "
 		    "at enrolment)"};
 	if (r == 0)
-		r = att_tpmctx_verify_cert(&v, &spki, &spki_len, NULL, d);
+		r = att_cert_path_verify(&v, &spki, &spki_len, NULL, d);
 	if (r == 0 && (r = att_pkey_from_public(&c->ak, spki, spki_len)))
 		att_diag_set(d, r, "AIK certificate key is not usable");
 	if (r == 0) {

@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "crypto/cert_path.h"
 #include "crypto/digest.h"
-#include "crypto/tpm_crypto.h"
-#include "crypto/tpmctx.h"
+#include "evidence/tpm/aik_ca.h"
+#include "evidence/tpm/context.h"
 #include "evidence/tpm/makecred.h"
 #include "evidence/tpm/proto.h"
 #include "evidence/tpm/tpm.h"
+#include "evidence/tpm/tpm_alg.h"
 #include "verify/tpm_int.h"
 
 static int bad(struct att_tpm_run *t, const char *what,
@@ -44,15 +46,15 @@ static int ek_cert_check(struct att_tpm_run *t, const struct att_tpm_public *ek,
 				      "ek-intermediates", d);
 	if (r)
 		goto out;
-	struct att_tpmctx_verify v = {.der = cert->p,
-				      .der_len = cert->len,
-				      .roots_pem = roots,
-				      .roots_len = roots_len,
-				      .inter_pem = inter,
-				      .inter_len = inter_len,
-				      .at = t->req->now,
-				      .what = "EK certificate"};
-	if ((r = att_tpmctx_verify_cert(&v, &spki, &spki_len, sha256, d)))
+	struct att_cert_path v = {.der = cert->p,
+				  .der_len = cert->len,
+				  .roots_pem = roots,
+				  .roots_len = roots_len,
+				  .inter_pem = inter,
+				  .inter_len = inter_len,
+				  .at = t->req->now,
+				  .what = "EK certificate"};
+	if ((r = att_cert_path_verify(&v, &spki, &spki_len, sha256, d)))
 		goto out;
 	if ((r = att_pkey_from_public(&ck, spki, spki_len)) != 0 ||
 	    (r = att_tpm_public_pkey(ek, &ek_key, d)) != 0) {
@@ -158,7 +160,7 @@ int att_tpm_enroll(struct att_tpm_run *t, const struct att_tpmproto_msg *m)
 	r = att_tpm_reply(t, body);
 out:
 	if (ctx)
-		att_tpm_cleanse(ctx, sizeof(*ctx));
+		att_cleanse(ctx, sizeof(*ctx));
 	free(sc);
 	free(ctx);
 	free(aik);
@@ -273,7 +275,7 @@ int att_tpm_activate(struct att_tpm_run *t, const struct att_tpmproto_msg *m)
 	}
 	r = att_tpm_reply(t, body);
 out:
-	att_tpm_cleanse(ctx, sizeof(*ctx));
+	att_cleanse(ctx, sizeof(*ctx));
 	free(ctx);
 	free(der);
 	return r;

@@ -7,7 +7,7 @@
 #ifndef ATT_VERIFY_TPM_INT_H
 #define ATT_VERIFY_TPM_INT_H
 
-#include "crypto/tpmctx.h"
+#include "evidence/tpm/context.h"
 #include "verify/tpm.h"
 #include "verify/verifier.h"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "attest/err.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tcg/uefi.h"
+#include "evidence/tpm/tpm_alg.h"
 
 /* Hashers of the log's banks, made once per check of a whole log. */
 struct ck {

@@ -16,7 +16,7 @@
 
 #include "attest/err.h"
 #include "base/cur.h"
-#include "crypto/tpm_crypto.h"
+#include "evidence/tpm/tpm_alg.h"
 
 static const uint8_t specid_sig[16] = "Spec ID Event03";
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "attest/err.h"
-#include "crypto/tpm_crypto.h"
+#include "evidence/tpm/tpm_alg.h"
 
 struct type_name {
 	uint32_t value;

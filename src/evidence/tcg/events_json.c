@@ -20,8 +20,8 @@
 #include "base/cur.h"
 #include "codec/b64.h"
 #include "codec/hex.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tcg/uefi.h"
+#include "evidence/tpm/tpm_alg.h"
 
 static const uint8_t global_guid[16] = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93,
 					0xd2, 0x11, 0xaa, 0x0d, 0x00, 0xe0,

@@ -16,9 +16,9 @@
 #include "base/buf.h"
 #include "base/cur.h"
 #include "codec/b64.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tcg/eventlog.h"
 #include "evidence/tcg/uefi.h"
+#include "evidence/tpm/tpm_alg.h"
 
 int att_tcg_json_no_action(json_t *pd, const struct att_tcg_log *log,
 			   const struct att_tcg_event *ev);

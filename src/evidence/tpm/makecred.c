@@ -22,7 +22,10 @@
 #include <tss2/tss2_mu.h>
 
 #include "attest/err.h"
+#include "crypto/aes_cfb.h"
 #include "crypto/digest.h"
+#include "crypto/ecdh.h"
+#include "evidence/tpm/kdf.h"
 
 /* TPM2B "IDENTITY" with its terminating NUL: 9 bytes (REF passes the
  * terminator; tpm2-tools uses length 9). */
@@ -62,13 +65,13 @@ static int encrypt_identity(uint8_t *enc, size_t *enc_len, uint16_t name_alg,
 	if ((r = att_tpm_kdfa(name_alg, seed, seed_len, "STORAGE", name,
 			      name_len, NULL, 0, sym_bits, key,
 			      sym_bits / 8u)) != 0 ||
-	    (r = att_tpm_aes_cfb(true, key, sym_bits / 8u, buf, n, enc)) != 0)
+	    (r = att_aes_cfb(true, key, sym_bits / 8u, NULL, buf, n, enc)) != 0)
 		goto out;
 	*enc_len = n;
 out:
-	att_tpm_cleanse(key, sizeof(key));
-	att_tpm_cleanse(buf, sizeof(buf));
-	att_tpm_cleanse(&plain, sizeof(plain));
+	att_cleanse(key, sizeof(key));
+	att_cleanse(buf, sizeof(buf));
+	att_cleanse(&plain, sizeof(plain));
 	return r;
 }
 
@@ -83,7 +86,7 @@ static int outer_hmac(uint8_t *mac, size_t mac_len, uint16_t name_alg,
 	if (!r)
 		r = att_tpm_hmac(name_alg, mac, mac_len, key, mac_len, enc,
 				 enc_len, name, name_len);
-	att_tpm_cleanse(key, sizeof(key));
+	att_cleanse(key, sizeof(key));
 	return r;
 }
 
@@ -199,12 +202,12 @@ static int seed_ecc(struct att_tpm_credential *out,
 		    const struct att_tpm_public *ek, uint8_t *seed,
 		    size_t seed_len, const uint8_t *fixed, size_t fixed_len)
 {
-	struct att_tpm_ecdh e;
+	struct att_ecdh e;
 	TPMS_ECC_POINT pt;
 	uint8_t buf[sizeof(TPMS_ECC_POINT) + 4];
 	size_t n = 0;
-	int r = att_tpm_ecdh_ephemeral(&e, ek->curve, ek->x, ek->x_len, ek->y,
-				       ek->y_len, fixed, fixed_len);
+	int r = att_ecdh_ephemeral(&e, att_tpm_curve_kind(ek->curve), ek->x,
+				   ek->x_len, ek->y, ek->y_len, fixed, fixed_len);
 	if (r)
 		return r;
 	/* PartyUInfo: the Qe.x bytes sent; PartyVInfo: the EK's x as is */
@@ -221,7 +224,7 @@ static int seed_ecc(struct att_tpm_credential *out,
 	if (!r)
 		r = marshal_secret(out->secret, sizeof(out->secret),
 				   &out->secret_len, buf, n);
-	att_tpm_cleanse(&e, sizeof(e));
+	att_cleanse(&e, sizeof(e));
 	return r;
 }
 
@@ -255,7 +258,7 @@ int att_tpm_make_credential_kat(struct att_tpm_credential *out,
 					    ek->sym_bits, seed, hi->size, name,
 					    name_len, credential,
 					    credential_len, diag);
-	att_tpm_cleanse(seed, sizeof(seed));
+	att_cleanse(seed, sizeof(seed));
 	if (r)
 		memset(out, 0, sizeof(*out));
 	return r;

@@ -16,7 +16,7 @@
 
 #include "base/diag.h"
 #include "base/limits.h"
-#include "crypto/tpm_crypto.h"
+#include "evidence/tpm/tpm_alg.h"
 
 #define ATT_TPM_NUM_PCRS 24
 /* Banks in one set; a TPM has a handful, logs at most this many. */

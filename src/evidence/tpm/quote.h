@@ -18,9 +18,9 @@
 
 #include "base/diag.h"
 #include "crypto/pkey.h"
-#include "crypto/tpm_crypto.h"
 #include "evidence/tpm/pcrs.h"
 #include "evidence/tpm/tpm.h"
+#include "evidence/tpm/tpm_alg.h"
 
 /* att_tpm_quote_check_header requires magic == TPM_GENERATED_VALUE and
  * type == TPM_ST_ATTEST_QUOTE (ATT_ERR_FORMAT otherwise). With a

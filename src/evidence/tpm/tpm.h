@@ -17,7 +17,7 @@
 
 #include "base/diag.h"
 #include "crypto/pkey.h"
-#include "crypto/tpm_crypto.h"
+#include "evidence/tpm/tpm_alg.h"
 
 #define ATT_TPM_GENERATED_VALUE 0xFF544347u /* TPMS_ATTEST.magic */
 #define ATT_TPM_ST_ATTEST_QUOTE 0x8018

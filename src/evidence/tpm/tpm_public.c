@@ -63,18 +63,6 @@ int att_tpm_public_name(const struct att_tpm_public *pub, uint8_t *name,
 	return 0;
 }
 
-/* curve_kind maps a TPM_ECC_CURVE to the key kind of crypto/pkey.h
- * (ATT_KEY_RSA_OTHER, which no EC constructor takes, for the others). */
-static enum att_key_kind curve_kind(uint16_t curve)
-{
-	switch (curve) {
-	case ATT_TPM_ECC_NIST_P256: return ATT_KEY_EC_P256;
-	case ATT_TPM_ECC_NIST_P384: return ATT_KEY_EC_P384;
-	case ATT_TPM_ECC_NIST_P521: return ATT_KEY_EC_P521;
-	default: return ATT_KEY_RSA_OTHER;
-	}
-}
-
 int att_tpm_public_pkey(const struct att_tpm_public *pub,
 			struct att_pkey **out, struct att_diag *diag)
 {
@@ -88,7 +76,7 @@ int att_tpm_public_pkey(const struct att_tpm_public *pub,
 		r = att_pkey_from_rsa_public(out, pub->rsa_n, pub->rsa_n_len,
 					     pub->rsa_exponent);
 	} else {
-		r = att_pkey_from_ec_public(out, curve_kind(pub->curve),
+		r = att_pkey_from_ec_public(out, att_tpm_curve_kind(pub->curve),
 					    pub->x, pub->x_len, pub->y,
 					    pub->y_len);
 	}

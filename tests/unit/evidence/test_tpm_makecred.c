@@ -14,9 +14,12 @@
 
 #include "attest/err.h"
 #include "codec/hex.h"
-#include "crypto/tpm_crypto.h"
+#include "crypto/aes_cfb.h"
+#include "crypto/ecdh.h"
+#include "evidence/tpm/kdf.h"
 #include "evidence/tpm/makecred.h"
 #include "evidence/tpm/tpm.h"
+#include "evidence/tpm/tpm_alg.h"
 #include "harness/tap.h"
 
 static const char ek_hex[] =
@@ -133,7 +136,7 @@ static void test_ecc_vector(void)
 {
 	struct att_tpm_public *ek = ecc_ek();
 	struct att_tpm_credential c;
-	struct att_tpm_ecdh e;
+	struct att_ecdh e;
 	struct att_diag d;
 	uint8_t name[34], cred[32], dd[32];
 	char want[400];
@@ -141,8 +144,9 @@ static void test_ecc_vector(void)
 	unhex(name, 34, name_hex);
 	unhex(cred, 32, cred_hex);
 	unhex(dd, 32, d_hex);
-	ATT_CHECK(att_tpm_ecdh_ephemeral(&e, ATT_TPM_ECC_NIST_P256, ek->x,
-					 ek->x_len, ek->y, ek->y_len, dd, 32) == 0 &&
+	ATT_CHECK(att_ecdh_ephemeral(&e, att_tpm_curve_kind(ATT_TPM_ECC_NIST_P256),
+				     ek->x, ek->x_len, ek->y, ek->y_len, dd,
+				     32) == 0 &&
 			  e.len == 32, "ECDH");
 	hex_eq(e.qx, 32, qx_hex, "Qe.x");
 	hex_eq(e.qy, 32, qy_hex, "Qe.y");
@@ -156,7 +160,7 @@ static void test_ecc_vector(void)
 	uint8_t sk[16], enc[34], plain[34];
 	unhex(sk, 16, symkey_hex);
 	unhex(enc, 34, enc_hex);
-	ATT_CHECK(att_tpm_aes_cfb(false, sk, 16, enc, 34, plain) == 0 &&
+	ATT_CHECK(att_aes_cfb(false, sk, 16, NULL, enc, 34, plain) == 0 &&
 			  plain[0] == 0 && plain[1] == 32 &&
 			  !memcmp(plain + 2, cred, 32),
 		  "encIdentity decrypts to TPM2B_DIGEST(credential)");

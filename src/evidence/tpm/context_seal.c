@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * service_context sealing (tpmctx.h). The plaintext is a small binary
+ * service_context sealing (evidence/tpm/context.h). The plaintext is a small binary
  * record (version 1):
  *   u8 version | u8 kind | u64be iat | u64be exp | id[16]
  *   | u8 secret_len | secret | u8 has_ek_cert | [ek_cert_sha256[32]]
@@ -11,7 +11,7 @@
  * {"ProtectionKeyName": <hex id of the key>, "ProtectedContext":
  * <base64url of the sealed blob>}, the shape MAA uses.
  */
-#include "crypto/tpmctx.h"
+#include "evidence/tpm/context.h"
 
 #include <jansson.h>
 #include <stdio.h>
