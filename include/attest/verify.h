@@ -2,8 +2,10 @@
 /*
  * libattest, verifier half: offline verification of attestation evidence,
  * with no server, no network and no clock (every check takes its time from
- * the caller). Everything here is plain C: opaque handles, byte buffers,
- * and JSON text out (malloc'd, freed with att_verify_free_text / free()).
+ * the caller; only the whole verifier reads the clock when given no
+ * time, and the network when given a PCS/PCCS URL). Everything here is
+ * plain C: opaque handles, byte buffers, and JSON text out (malloc'd,
+ * freed with att_verify_free_text / free()).
  * Failures return a negative ATT_ERR_* code (attest/err.h) and, when
  * errbuf is not NULL, a NUL-terminated message naming what failed
  * ("sgx: QE report signature invalid"). Handles may be shared between
@@ -13,6 +15,7 @@
  *   TPM 2.0 quotes                 att_verify_tpm_quote
  *   TCG event logs                 att_verify_eventlog_parse / _replay
  *   MAA policies                   att_verify_policy_compile / _eval
+ *   the whole verifier             att_verify_ctx_new, att_verify_attest
  *
  * docs/library.md describes the JSON each function returns.
  */
@@ -24,6 +27,7 @@
 
 #include "attest/err.h"
 #include "attest/export.h"
+#include "attest/token.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -191,12 +195,129 @@ ATT_EXPORT int att_verify_policy_hash(char out[ATT_VERIFY_POLICY_HASH_LEN],
 /* ---- the whole verifier --------------------------------------------- */
 
 /*
- * Reserved for struct att_verifier: the whole pipeline (evidence ->
- * claims -> policy -> token) with its trust roots, collateral source,
- * policy cache, clock and replay store, one entry point per evidence
- * type. It is added here by the verifier library (src/verify); the
- * functions above stay as its building blocks.
+ * The whole pipeline of attestd's POST /attest/{type}, offline: an MAA
+ * attestation request body in, the evidence claims, the policy outcome
+ * (with its explain trace) and optionally a signed MAA-shaped token out.
+ * A handle holds the trust roots, the collateral source (a store with
+ * imported collateral, optionally a PCS/PCCS), the compiled-policy cache
+ * and the store providers' policies are read from. Built once, it may be
+ * used by any number of threads.
  */
+struct att_verify_ctx;
+
+/* What att_verify_ctx_new builds the verifier from. All zero: an
+ * in-memory store, no PCS, the Intel SGX Root CA, each request verified
+ * at its own time. */
+struct att_verify_ctx_opts {
+	/* A data directory of attestd (its attestd.db must exist) or a
+	 * SQLite file (created if missing): the providers' stored policies
+	 * and the collateral imported into it. NULL: a private in-memory
+	 * store (policies are the defaults; import collateral with
+	 * att_verify_ctx_import). */
+	const char *store;
+	/* Intel PCS or PCCS base URL for collateral the store lacks; NULL:
+	 * offline. pcs_is_pccs: the URL is a PCCS. pcs_ca_file: PEM bundle
+	 * for its TLS certificate (NULL: the system's). */
+	const char *pcs_url;
+	int pcs_is_pccs;
+	const char *pcs_ca_file;
+	/* Extra trusted DCAP roots: NUL-terminated PEM texts, each adding
+	 * its self-signed certificates (e.g. the SGX simulator's root). */
+	const char *const *root_pems;
+	size_t n_root_pems;
+	/* Non-zero: do not trust the built-in Intel SGX Root CA. */
+	int no_intel_root;
+	/* Fixed verification time of every quote (Unix seconds); 0: the
+	 * request's time (att_verify_attest_opts.now). */
+	int64_t verify_time;
+};
+
+/* att_verify_ctx_new opens the store and builds the verifier. *out is
+ * freed with att_verify_ctx_free. o may be NULL (all defaults). */
+ATT_EXPORT int att_verify_ctx_new(struct att_verify_ctx **out,
+				  const struct att_verify_ctx_opts *o,
+				  char *errbuf, size_t errlen);
+/* att_verify_ctx_import imports DCAP collateral (a PCS response, CRL, PEM
+ * chain, collateral bundle, or a directory of them; `attestd collateral
+ * import` reads the same) into the context's store at time now (Unix
+ * seconds; 0: the current time). */
+ATT_EXPORT int att_verify_ctx_import(struct att_verify_ctx *v,
+				     const char *file_or_dir, int64_t now,
+				     char *errbuf, size_t errlen);
+/* att_verify_ctx_free frees v (and closes its store); accepts NULL. */
+ATT_EXPORT void att_verify_ctx_free(struct att_verify_ctx *v);
+
+/* Options of one att_verify_attest call (all zero: the default provider's
+ * policy, the current time, no token). */
+struct att_verify_attest_opts {
+	/* Whose stored policy applies (NULL: "default"); without a stored
+	 * policy, the type's default policy. */
+	const char *provider;
+	/* A policy text to apply instead of the provider's, compiled within
+	 * the default limits; NULL: the provider's. */
+	const char *policy;
+	size_t policy_len;
+	/* The request time (Unix seconds); <= 0: the current time. */
+	int64_t now;
+	/* Non-zero: the result's "policy" carries the explain trace. */
+	int explain;
+	/* Non-zero: honour a draftPolicyForAttestation of the request (MAA's
+	 * policy trial: it replaces every other policy, the result says
+	 * "draft": true and the token is unsigned, alg "none"). Zero: a
+	 * request holding one is refused (ATT_ERR_UNSUPPORTED), so the
+	 * attester cannot choose its own policy. */
+	int allow_draft;
+	/* Sign the claims into an MAA-shaped token with this private key
+	 * (NULL: no token); alg "RS256" or "ES256" (NULL: the key's, RSA:
+	 * RS256, P-256: ES256; others are ATT_ERR_ALG), kid and iss (each
+	 * NULL: left out), lifetime in seconds (<= 0: 8 hours). */
+	const struct att_token_key *sign_key;
+	const char *sign_alg;
+	const char *kid;
+	const char *issuer;
+	int64_t token_lifetime;
+};
+
+/*
+ * att_verify_attest runs one MAA attestation request body (JSON text:
+ * {"quote", "runtimeData"?, "initTimeData"?, "draftPolicyForAttestation"?,
+ * "nonce"?}, as POST /attest/{type} takes it) of type "SgxEnclave",
+ * "OpenEnclave" or "TdxVm" through the whole pipeline: request decoding,
+ * policy, collateral and quote verification at the verification time,
+ * runtime / init-time data binding, claims, policy evaluation, issued
+ * claims, token. Returns 0 when it ran to the end, whether or not the
+ * policy authorized; *out_json (malloc'd) is then
+ *   {"authorized": bool,
+ *    "claims": {the token's claims: evidence, issued, nonce, jti, and
+ *               with a token iat, nbf, exp, iss},
+ *    "policy": {"hash", "issued": {...}, "deny": "why" | null,
+ *               "explain": [...] (only with opts->explain)},
+ *    "token": "<JWT>" (only when signed and authorized),
+ *    "draft": true (only for a draft policy)}.
+ * Otherwise a negative ATT_ERR_* code, errbuf naming the failing step,
+ * and *out_maa_code (when not NULL) MAA's error code for it
+ * ("InvalidParameter", "PolicyParsingError", "InternalError", ...; a
+ * static string): att_verify_http_status(rc, *out_maa_code, ...) gives
+ * the HTTP status attestd answers with. o may be NULL.
+ */
+ATT_EXPORT int att_verify_attest(struct att_verify_ctx *v, const char *type,
+				 const uint8_t *body, size_t len,
+				 const struct att_verify_attest_opts *o,
+				 char **out_json, const char **out_maa_code,
+				 char *errbuf, size_t errlen);
+
+/*
+ * att_verify_http_status is attestd's one table from an error to its HTTP
+ * status and MAA error code: failures of the service itself (ATT_ERR_NOMEM,
+ * _INTERNAL, _STORE, _IO, _CRYPTO) are 500 "InternalError", an upstream
+ * that could not be reached (ATT_ERR_NETWORK, _TIMEOUT) 503
+ * "ServiceUnavailable"; any other error takes the failing step's MAA code
+ * dflt ("InvalidParameter" when NULL) with that code's status
+ * ("InternalError" 500, "ServiceUnavailable" 503, "Forbidden" 403, any
+ * other 400). *maa_code (static) receives the code; returns the status.
+ */
+ATT_EXPORT int att_verify_http_status(int err, const char *dflt,
+				      const char **maa_code);
 
 #ifdef __cplusplus
 }

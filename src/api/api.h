@@ -12,6 +12,14 @@
 
 #include "base/diag.h"
 
+struct att_pkey;
+
+/* The public token key (attest/token.h): a wrapped crypto key, shared by
+ * token.c and verifier.c (signing the verifier's tokens). */
+struct att_token_key {
+	struct att_pkey *k;
+};
+
 /* att_api_err copies d's message (or the code's text) into errbuf when
  * errbuf is not NULL and errlen > 0, and returns rc. */
 int att_api_err(int rc, const struct att_diag *d, char *errbuf,

@@ -15,10 +15,6 @@
 #include "token/jws.h"
 #include "token/jwt.h"
 
-struct att_token_key {
-	struct att_pkey *k;
-};
-
 static int wrap_key(struct att_token_key **out, struct att_pkey *k)
 {
 	if (!(*out = calloc(1, sizeof(**out)))) {

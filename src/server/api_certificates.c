@@ -70,10 +70,10 @@ void att_api_polcerts_get(struct att_req *req, struct att_resp *resp)
 				       "keys", keys)))
 		r = ATT_ERR_NOMEM;
 	if (r)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot list the policy management "
-			       "certificates: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot list the policy management "
+			     "certificates: %s",
+			     att_diag_msg(&d));
 	else
 		att_polmgmt_reply(req, resp, claims);
 	json_decref(claims);
@@ -110,7 +110,7 @@ static int body_jws(struct att_req *req, struct att_resp *resp,
 		c->owned = strdup(json_string_value(s));
 	json_decref(j);
 	if (is_str && !c->owned) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		att_resp_err(resp, ATT_ERR_NOMEM, NULL, "out of memory");
 		return ATT_ERR_NOMEM;
 	}
 	if (c->owned) {
@@ -119,10 +119,10 @@ static int body_jws(struct att_req *req, struct att_resp *resp,
 		return 0;
 	}
 	if (is_json) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "the request body must be a JSON string holding "
-			       "a JWS, or {\"%s\": JWS}",
-			       member);
+		att_resp_err(resp, ATT_ERR_FORMAT, "InvalidOperation",
+			     "the request body must be a JSON string holding "
+			     "a JWS, or {\"%s\": JWS}",
+			     member);
 		return ATT_ERR_FORMAT;
 	}
 	return att_polmgmt_body_jws(req, resp, jws, len, &c->owned);
@@ -150,18 +150,18 @@ static int payload_cert(struct att_resp *resp, struct cert_change *c)
 	struct att_pkey *k = NULL;
 	int r = ATT_ERR_FORMAT;
 	if (!b64)
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "the JWS payload has no policyCertificate "
-			       "{\"kty\", \"x5c\": [certificate]}");
+		att_resp_err(resp, r, "InvalidOperation",
+			     "the JWS payload has no policyCertificate "
+			     "{\"kty\", \"x5c\": [certificate]}");
 	else if ((r = att_cert_from_x5c_b64(&c->cert, b64)) != 0)
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "policyCertificate.x5c[0] is not a DER "
-			       "certificate in base64");
+		att_resp_err(resp, r, "InvalidParameter",
+			     "policyCertificate.x5c[0] is not a DER "
+			     "certificate in base64");
 	else if ((r = att_cert_get1_pubkey(&k, c->cert)) != 0)
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "the certificate's public key is not supported "
-			       "(RSA >= 2048 bits, EC P-256 or P-384): %s",
-			       att_strerror(r));
+		att_resp_err(resp, r, "InvalidParameter",
+			     "the certificate's public key is not supported "
+			     "(RSA >= 2048 bits, EC P-256 or P-384): %s",
+			     att_strerror(r));
 	else
 		r = att_cert_thumbprint_sha1(c->thumbprint, c->cert);
 	att_pkey_free(k);
@@ -182,19 +182,19 @@ static int check_change(struct att_req *req, struct att_resp *resp,
 		return r;
 	if ((r = att_store_polcert_list(req->srv->store, req->prov->name,
 					&c->certs, &c->n_certs, &d)) != 0) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the policy management "
-			       "certificates: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot read the policy management "
+			     "certificates: %s",
+			     att_diag_msg(&d));
 		return r;
 	}
 	if (c->n_certs == 0) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "provider %s has no policy management "
-			       "certificates, so none can be added or removed "
-			       "(policy management certificates belong to "
-			       "isolated providers)",
-			       req->prov->name);
+		att_resp_err(resp, ATT_ERR_INVALID_OPERATION, "InvalidOperation",
+			     "provider %s has no policy management "
+			     "certificates, so none can be added or removed "
+			     "(policy management certificates belong to "
+			     "isolated providers)",
+			     req->prov->name);
 		return ATT_ERR_INVALID_OPERATION;
 	}
 	r = att_polsign_check(&c->ps, jws, len, true, c->certs, c->n_certs, &d);
@@ -226,10 +226,10 @@ static int apply(struct att_req *req, struct att_resp *resp,
 	if (is_registered(c) == c->add)
 		return 0;
 	if (!c->add && c->n_certs <= 1) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "certificate %s is the provider's last policy "
-			       "management certificate and cannot be removed",
-			       c->thumbprint);
+		att_resp_err(resp, ATT_ERR_INVALID_OPERATION, "InvalidOperation",
+			     "certificate %s is the provider's last policy "
+			     "management certificate and cannot be removed",
+			     c->thumbprint);
 		return ATT_ERR_INVALID_OPERATION;
 	}
 	att_polmgmt_actor(actor, req->auth_claims, c->ps.thumbprint);
@@ -249,10 +249,10 @@ static int apply(struct att_req *req, struct att_resp *resp,
 					     c->thumbprint, &a, &d);
 	}
 	if (r)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot change the policy management "
-			       "certificates: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot change the policy management "
+			     "certificates: %s",
+			     att_diag_msg(&d));
 	free(der);
 	return r;
 }
@@ -273,7 +273,7 @@ static void change(struct att_req *req, struct att_resp *resp, bool add)
 	if (claims)
 		att_polmgmt_reply(req, resp, claims);
 	else if (ok)
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		att_resp_err(resp, ATT_ERR_NOMEM, NULL, "out of memory");
 	json_decref(claims);
 	att_store_polcert_list_free(c.certs, c.n_certs);
 	att_cert_free(c.cert);

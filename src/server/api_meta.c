@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "attest/err.h"
 #include "server/handlers.h"
 #include "server/keys.h"
 #include "server/provider.h"
@@ -23,9 +24,9 @@ void att_api_certs(struct att_req *req, struct att_resp *resp)
 	if (!r)
 		r = att_keyset_jwks(&jwks, ks, req->now);
 	if (r)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot load the signing keys: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot load the signing keys: %s",
+			     att_diag_msg(&d));
 	else
 		att_resp_json(resp, jwks);
 	json_decref(jwks);
@@ -58,8 +59,8 @@ void att_api_openid(struct att_req *req, struct att_resp *resp)
 			      base, "jwks_uri", jwks_uri, "claims_supported",
 			      claims);
 	if (!o)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot build the metadata");
+		att_resp_err(resp, ATT_ERR_NOMEM, NULL,
+			     "cannot build the metadata");
 	else
 		att_resp_json(resp, o);
 	json_decref(o);

@@ -65,21 +65,21 @@ static int current_jws(struct att_req *req, struct att_resp *resp,
 		return 0;
 	}
 	if (r != ATT_ERR_NOT_FOUND) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the policy: %s", att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot read the policy: %s", att_diag_msg(&d));
 		return r;
 	}
 	const char *text = att_policy_default_text(type);
 	if (!text) {
-		att_resp_error(resp, 400, "Bad request",
-			       "no policy has been set for attestation type %s "
-			       "on this provider",
-			       type);
+		att_resp_err(resp, ATT_ERR_NOT_FOUND, "Bad request",
+			     "no policy has been set for attestation type %s "
+			     "on this provider",
+			     type);
 		return ATT_ERR_NOT_FOUND;
 	}
 	if ((r = default_jws(out, text)) != 0)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot encode the default policy");
+		att_resp_err(resp, r, "InternalError",
+			     "cannot encode the default policy");
 	return r;
 }
 
@@ -89,11 +89,11 @@ void att_api_policy_get(struct att_req *req, struct att_resp *resp)
 	char *jws = NULL, *token = NULL;
 	struct att_diag d = {0};
 	if (!type || !att_policy_type_known(type)) {
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "unknown or unsupported attestation type "
-			       "'%.64s' (supported: SgxEnclave, OpenEnclave, "
-			       "Tpm, TdxVm)",
-			       req->match.params[0]);
+		att_resp_err(resp, ATT_ERR_UNSUPPORTED, "InvalidParameter",
+			     "unknown or unsupported attestation type "
+			     "'%.64s' (supported: SgxEnclave, OpenEnclave, "
+			     "Tpm, TdxVm, SevSnpVm)",
+			     req->match.params[0]);
 		return;
 	}
 	if (current_jws(req, resp, type, &jws) != 0)
@@ -105,9 +105,9 @@ void att_api_policy_get(struct att_req *req, struct att_resp *resp)
 						&token, &d)
 		       : ATT_ERR_NOMEM;
 	if (r)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot sign the response: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot sign the response: %s",
+			     att_diag_msg(&d));
 	else
 		att_resp_token(resp, token);
 	json_decref(claims);

@@ -41,10 +41,11 @@ static const char *path_type(struct att_req *req, struct att_resp *resp)
 	const char *type = att_attestation_type_canonical(req->match.params[0]);
 	if (type && att_policy_type_known(type))
 		return type;
-	att_resp_error(resp, 400, "InvalidParameter",
-		       "unknown or unsupported attestation type '%.64s' "
-		       "(supported: SgxEnclave, OpenEnclave, Tpm, TdxVm)",
-		       req->match.params[0]);
+	att_resp_err(resp, ATT_ERR_UNSUPPORTED, "InvalidParameter",
+		     "unknown or unsupported attestation type '%.64s' "
+		     "(supported: SgxEnclave, OpenEnclave, Tpm, TdxVm, "
+		     "SevSnpVm)",
+		     req->match.params[0]);
 	return NULL;
 }
 
@@ -71,10 +72,10 @@ static int check_upload(struct att_req *req, struct att_resp *resp,
 					     &certs, &n, &d)
 		    : 0;
 	if (r) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the policy management "
-			       "certificates: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot read the policy management "
+			     "certificates: %s",
+			     att_diag_msg(&d));
 		return r;
 	}
 	r = att_polsign_check(ps, *jws, *len, iso, certs, n, &d);
@@ -129,32 +130,30 @@ static int compile_check(struct att_req *req, struct att_resp *resp,
 	size_t len = 0;
 	int r = att_polsign_policy_text(&text, &len, jws, &d);
 	if (r) {
-		att_resp_error(resp, 400, "InvalidOperation", "%s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InvalidOperation", "%s",
+			     att_diag_msg(&d));
 		return r;
 	}
 	att_policy_limits_of(&lim, &req->prov->limits);
 	r = att_policy_compile_limited(&pol, text, len, &lim, &pe, &d);
 	const char *ln = att_policy_limit_name(pe.limit);
 	if (r == ATT_ERR_NOMEM)
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		att_resp_err(resp, r, NULL, "out of memory");
 	else if (r && pe.line)
-		att_resp_error(resp, 400, "PolicyParsingError",
-			       "Policy parsing error at line %u, column %u: "
-			       "%s%s%s%s",
-			       pe.line, pe.column, pe.msg, *ln ? " (" : "", ln,
-			       *ln ? ")" : "");
+		att_resp_err(resp, r, "PolicyParsingError",
+			     "Policy parsing error at line %u, column %u: "
+			     "%s%s%s%s",
+			     pe.line, pe.column, pe.msg, *ln ? " (" : "", ln,
+			     *ln ? ")" : "");
 	else if (r)
-		att_resp_error(resp, 400, "PolicyParsingError",
-			       "Policy parsing error: %s",
-			       pe.msg[0] ? pe.msg : att_diag_msg(&d));
+		att_resp_err(resp, r, "PolicyParsingError",
+			     "Policy parsing error: %s",
+			     pe.msg[0] ? pe.msg : att_diag_msg(&d));
 	else if ((r = att_policy_trial(pol, type, &req->prov->limits, &d)))
-		att_resp_error(resp, r == ATT_ERR_NOMEM ? 500 : 400,
-			       r == ATT_ERR_NOMEM ? "InternalError"
-						  : "PolicyEvaluationError",
-			       "the policy cannot run within this provider's "
-			       "budget: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "PolicyEvaluationError",
+			     "the policy cannot run within this provider's "
+			     "budget: %s",
+			     att_diag_msg(&d));
 	att_policy_free(pol);
 	free(text);
 	return r;
@@ -189,9 +188,9 @@ static int put_prepare(struct att_req *req, struct att_resp *resp,
 	struct att_diag d = {0};
 	att_polmgmt_token_hash(hash, jws, len);
 	if (old_hash(req, type, old, &d) != 0) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the stored policy: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, ATT_ERR_STORE, NULL,
+			     "cannot read the stored policy: %s",
+			     att_diag_msg(&d));
 		return ATT_ERR_STORE;
 	}
 	return bind_check(req, resp, ps, type, false,
@@ -241,7 +240,7 @@ static void reply_result(struct att_req *req, struct att_resp *resp,
 	if (!bad && signer)
 		bad = json_object_set(claims, "x-ms-policy-signer", signer);
 	if (bad)
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		att_resp_err(resp, ATT_ERR_NOMEM, NULL, "out of memory");
 	else
 		att_polmgmt_reply(req, resp, claims);
 	json_decref(claims);
@@ -265,11 +264,12 @@ void att_api_policy_put(struct att_req *req, struct att_resp *resp)
 			      &iat) == 0 &&
 		  compile_check(req, resp, type, &ps.jws) == 0;
 	if (ok) {
-		if (store_policy(req, type, &ps, jws, len, hash, old, iat,
-				 &d) != 0) {
-			att_resp_error(resp, 500, "InternalError",
-				       "cannot store the policy: %s",
-				       att_diag_msg(&d));
+		int r = store_policy(req, type, &ps, jws, len, hash, old, iat,
+				     &d);
+		if (r) {
+			att_resp_err(resp, r, "InternalError",
+				     "cannot store the policy: %s",
+				     att_diag_msg(&d));
 			ok = false;
 		}
 	}
@@ -318,15 +318,15 @@ void att_api_policy_reset(struct att_req *req, struct att_resp *resp)
 	att_polmgmt_lock();
 	bool ok = check_upload(req, resp, &ps, &owned, &jws, &len) == 0;
 	if (ok && old_hash(req, type, &old, &d) != 0) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot read the stored policy: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, ATT_ERR_STORE, NULL,
+			     "cannot read the stored policy: %s",
+			     att_diag_msg(&d));
 		ok = false;
 	}
 	ok = ok && bind_check(req, resp, &ps, type, true, !old, &iat) == 0;
 	if (ok && delete_policy(req, type, &ps, old, iat, &d) != 0) {
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot reset the policy: %s", att_diag_msg(&d));
+		att_resp_err(resp, ATT_ERR_STORE, "InternalError",
+			     "cannot reset the policy: %s", att_diag_msg(&d));
 		ok = false;
 	}
 	att_polmgmt_unlock();

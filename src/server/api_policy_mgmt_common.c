@@ -52,9 +52,9 @@ int att_polmgmt_body_jws(struct att_req *req, struct att_resp *resp,
 		json_decref(s);
 	}
 	if (n == 0) {
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "the request body is empty; expected a JWS "
-			       "(text/plain)");
+		att_resp_err(resp, ATT_ERR_FORMAT, "InvalidOperation",
+			     "the request body is empty; expected a JWS "
+			     "(text/plain)");
 		return ATT_ERR_FORMAT;
 	}
 	*jws = (const char *)b;
@@ -107,24 +107,24 @@ void att_polmgmt_check_error(struct att_resp *resp, int r,
 	switch (r) {
 	case ATT_ERR_FORMAT:
 	case ATT_ERR_LIMIT:
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "malformed JWS: %s", att_diag_msg(d));
+		att_resp_err(resp, r, "InvalidOperation", "malformed JWS: %s",
+			     att_diag_msg(d));
 		break;
 	case ATT_ERR_INVALID_OPERATION:
 	case ATT_ERR_ALG:
 	case ATT_ERR_FORBIDDEN:
 	case ATT_ERR_UNSUPPORTED:
-		att_resp_error(resp, 400, "InvalidOperation", "%s",
-			       att_diag_msg(d));
+		att_resp_err(resp, r, "InvalidOperation", "%s",
+			     att_diag_msg(d));
 		break;
 	case ATT_ERR_SIG_INVALID:
-		att_resp_error(resp, 400, "InvalidOperation",
-			       "the JWS signature is invalid: %s",
-			       att_diag_msg(d));
+		att_resp_err(resp, r, "InvalidOperation",
+			     "the JWS signature is invalid: %s",
+			     att_diag_msg(d));
 		break;
 	default:
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot check the JWS: %s", att_diag_msg(d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot check the JWS: %s", att_diag_msg(d));
 	}
 }
 
@@ -133,21 +133,21 @@ void att_polmgmt_binding_error(struct att_resp *resp, int r,
 {
 	switch (r) {
 	case ATT_ERR_INVALID_OPERATION:
-		att_resp_error(resp, 400, "InvalidOperation", "%s",
-			       att_diag_msg(d));
+		att_resp_err(resp, r, "InvalidOperation", "%s",
+			     att_diag_msg(d));
 		break;
 	case ATT_ERR_MISMATCH:
 	case ATT_ERR_EXPIRED:
 	case ATT_ERR_NOT_YET_VALID:
 	case ATT_ERR_FORMAT:
 	case ATT_ERR_REPLAY:
-		att_resp_error(resp, 400, "InvalidParameter", "%s",
-			       att_diag_msg(d));
+		att_resp_err(resp, r, "InvalidParameter", "%s",
+			     att_diag_msg(d));
 		break;
 	default:
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot check the binding claims: %s",
-			       att_diag_msg(d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot check the binding claims: %s",
+			     att_diag_msg(d));
 	}
 }
 
@@ -160,9 +160,9 @@ void att_polmgmt_reply(struct att_req *req, struct att_resp *resp,
 				       ATT_POLICY_TOKEN_LIFETIME_SECONDS,
 				       &token, &d);
 	if (r)
-		att_resp_error(resp, 500, "InternalError",
-			       "cannot sign the response: %s",
-			       att_diag_msg(&d));
+		att_resp_err(resp, r, "InternalError",
+			     "cannot sign the response: %s",
+			     att_diag_msg(&d));
 	else
 		att_resp_token(resp, token);
 	free(token);

@@ -44,7 +44,7 @@ static void reply(struct att_resp *resp, const char *body)
 {
 	att_buf_release(&resp->body);
 	if (att_buf_adds(&resp->body, body) != 0) {
-		att_resp_error(resp, 500, "InternalError", "out of memory");
+		att_resp_err(resp, ATT_ERR_NOMEM, NULL, "out of memory");
 		return;
 	}
 	resp->status = 200;
@@ -62,10 +62,11 @@ void att_api_attest_tpm(struct att_req *req, struct att_resp *resp)
 	struct att_verifier store_only = {.store = req->srv->store};
 	struct att_verifier *v = ctx ? ctx->verifier : &store_only;
 	att_diag_clear(&d);
-	if (att_tpm_settings_load(&s, req->srv->store, req->prov->name, &d) !=
-	    0) {
-		att_resp_error(resp, 500, "InternalError", "provider %s: %s",
-			       req->prov->name, att_diag_msg(&d));
+	int r = att_tpm_settings_load(&s, req->srv->store, req->prov->name,
+				      &d);
+	if (r) {
+		att_resp_err(resp, r, "InternalError", "provider %s: %s",
+			     req->prov->name, att_diag_msg(&d));
 		return;
 	}
 	if (s.require_bearer && check_bearer(req, resp) != 0)
@@ -85,8 +86,7 @@ void att_api_attest_tpm(struct att_req *req, struct att_resp *resp)
 	att_policy_budget_of(&vr.budget, &req->prov->limits);
 	att_verify_result_init(&res);
 	if (att_verify_tpm(v, &vr, &res) != 0)
-		att_resp_error(resp, (unsigned)res.http_status, res.maa_code,
-			       "%s", res.msg);
+		att_resp_err(resp, res.err, res.maa_code, "%s", res.msg);
 	else
 		reply(resp, res.reply);
 	att_verify_result_release(&res);

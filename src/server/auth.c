@@ -42,7 +42,7 @@ static int deny(struct att_resp *resp, const char *realm, unsigned status,
 			 realm, clean);
 		return ATT_ERR_AUTH;
 	}
-	att_resp_error(resp, 403, "Forbidden", "%s", msg);
+	att_resp_err(resp, ATT_ERR_FORBIDDEN, "Forbidden", "%s", msg);
 	return ATT_ERR_FORBIDDEN;
 }
 
@@ -145,7 +145,7 @@ static int verify_with(struct att_auth_issuer *is, const char *token,
 static int unavailable(struct att_resp *resp, unsigned retry_after,
 		       const char *msg)
 {
-	att_resp_error(resp, 503, "ServiceUnavailable", "%s", msg);
+	att_resp_err(resp, ATT_ERR_NETWORK, NULL, "%s", msg);
 	resp->extra_name = "Retry-After";
 	snprintf(resp->extra_value, sizeof(resp->extra_value), "%u",
 		 retry_after);

@@ -25,6 +25,7 @@
 #include "server/reqlog.h"
 #include "server/server.h"
 #include "token/jwt.h"
+#include "verify/verifier.h"
 
 
 void att_resp_init(struct att_resp *r)
@@ -78,6 +79,19 @@ void att_resp_error(struct att_resp *r, unsigned status, const char *code,
 			      "message", "(message not representable)");
 	set_body_json(r, o);
 	json_decref(o);
+}
+
+void att_resp_err(struct att_resp *r, int err, const char *dflt,
+		  const char *fmt, ...)
+{
+	char msg[ATT_ERR_MSG_LEN];
+	const char *code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int status = att_verify_http_status(err, dflt, &code);
+	att_resp_error(r, (unsigned)status, code, "%s", msg);
 }
 
 void att_resp_json(struct att_resp *r, json_t *obj)
@@ -217,12 +231,12 @@ static void route_and_run(struct att_server *srv, struct att_req *req,
 		return;
 	if (rt->apiver == ATT_APIVER_KNOWN && req->api_version &&
 	    !att_apiver_known(req->api_version)) {
-		att_resp_error(resp, 400, "InvalidParameter",
-			       "unsupported api-version '%.64s'; supported: "
-			       "2018-09-01-preview, 2020-10-01, 2022-08-01, "
-			       "2022-09-01-preview, 2025-06-01, "
-			       "2026-03-11-preview",
-			       req->api_version);
+		att_resp_err(resp, ATT_ERR_UNSUPPORTED, "InvalidParameter",
+			     "unsupported api-version '%.64s'; supported: "
+			     "2018-09-01-preview, 2020-10-01, 2022-08-01, "
+			     "2022-09-01-preview, 2025-06-01, "
+			     "2026-03-11-preview",
+			     req->api_version);
 		return;
 	}
 	if (att_auth_check(&req->prov->auth, req->prov->base_url, rt->auth,

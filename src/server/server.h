@@ -130,6 +130,12 @@ void att_resp_release(struct att_resp *r);
 /* att_resp_error sets an MAA error body {"error":{"code","message"}}. */
 void att_resp_error(struct att_resp *r, unsigned status, const char *code,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* att_resp_err answers the error err of a step whose MAA code is dflt
+ * (NULL: "InvalidParameter"): the HTTP status and the code come from the
+ * one table, att_verify_http_status (src/verify/verifier.c, which also
+ * lists the answers still written with att_resp_error). */
+void att_resp_err(struct att_resp *r, int err, const char *dflt,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* att_resp_json sets a 200 JSON body (compact) from obj (borrowed). */
 void att_resp_json(struct att_resp *r, json_t *obj);
 /* att_resp_token sets 200 {"token": token}. */

@@ -34,7 +34,9 @@ int att_sq_grow(void **v, size_t *cap, size_t n, size_t elsize)
 	return 0;
 }
 
-static int configure(sqlite3 *db, struct att_diag *d)
+/* configure switches the database to WAL mode; an in-memory database
+ * (":memory:", libattest's private store) keeps its "memory" journal. */
+static int configure(sqlite3 *db, bool in_memory, struct att_diag *d)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
@@ -44,7 +46,8 @@ static int configure(sqlite3 *db, struct att_diag *d)
 	int rc = sqlite3_step(st);
 	const unsigned char *mode =
 		rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
-	if (!mode || strcmp((const char *)mode, "wal") != 0)
+	if (!mode || (strcmp((const char *)mode, "wal") != 0 &&
+		      !(in_memory && !strcmp((const char *)mode, "memory"))))
 		r = att_diag_set(d, ATT_ERR_STORE,
 				 "store: cannot switch the database to WAL "
 				 "mode (journal_mode is %s)",
@@ -126,7 +129,7 @@ int att_store_open_sqlite(struct att_store **out, const char *path,
 					      : sqlite3_errstr(rc));
 		goto out;
 	}
-	if ((r = configure(sq->db, d)) != 0 ||
+	if ((r = configure(sq->db, !strcmp(path, ":memory:"), d)) != 0 ||
 	    (r = att_sq_migrate(sq->db, d)) != 0 ||
 	    (r = make_store_private(path, d)) != 0)
 		goto out;

@@ -107,7 +107,7 @@ void att_cached_policy_unref(struct att_cached_policy *p)
 	free(p);
 }
 
-static struct att_cached_policy *cp_ref(struct att_cached_policy *p)
+struct att_cached_policy *att_cached_policy_ref(struct att_cached_policy *p)
 {
 	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
 	return p;
@@ -334,7 +334,7 @@ static void publish(struct att_policy_cache *c, const char *provider,
 	if (e) {
 		e->key = k;
 		k = NULL; /* transferred */
-		e->p = cp_ref(p);
+		e->p = att_cached_policy_ref(p);
 		e->used = ++c->tick;
 		e->checked_ms = st.ms;
 		e->checked_writes = st.writes;
@@ -349,7 +349,7 @@ out:
 static void hit(struct att_policy_cache *c, struct entry *e,
 		struct att_cached_policy **out)
 {
-	*out = cp_ref(e->p);
+	*out = att_cached_policy_ref(e->p);
 	e->used = ++c->tick;
 	c->hits++;
 }

@@ -93,6 +93,8 @@ int att_cached_policy_compile_limited(struct att_cached_policy **out,
 				      struct att_diag *d);
 
 void att_cached_policy_unref(struct att_cached_policy *p);
+/* att_cached_policy_ref takes one more reference to p and returns it. */
+struct att_cached_policy *att_cached_policy_ref(struct att_cached_policy *p);
 
 /* att_policy_text_from_jws extracts the policy text of a stored policy
  * JWS (payload {"AttestationPolicy": b64url(text)}): *text is malloc'd

@@ -4,13 +4,16 @@
 # temporary prefix (cmake --install, what `make install PREFIX= DESTDIR=`
 # runs), check the layout (binaries, libattest.so with its SONAME,
 # libattest.a, include/attest/*.h, attest.pc), compile each public header
-# alone, build examples/verify_quote.c and examples/verify_token.c with
-# `pkg-config --cflags --libs attest` only (and verify_quote once more
-# against libattest.a), run verify_quote on a real SGX quote of
-# tests/vectors with its collateral and verify time, run verify_token
+# alone, build examples/verify_quote.c, verify_token.c and
+# verify_request.c with `pkg-config --cflags --libs attest` only (and
+# verify_quote and verify_request once more against libattest.a), run
+# verify_quote on a real SGX quote of tests/vectors with its collateral
+# and verify time, run verify_request (the whole verifier) on an MAA
+# request body holding that quote with a policy file, run verify_token
 # against a dev attestd on loopback with a token from `attest sgx --sim`
 # (and a tampered one), and check that `nm -D --defined-only` lists
-# exactly the ATT_EXPORT functions declared in include/attest/.
+# exactly the ATT_EXPORT functions declared in include/attest/ and that
+# libattest.so needs no libmicrohttpd (readelf -d NEEDED).
 # Prints "N passed, M failed".
 . "$(dirname "$0")/lib/attestd.sh"
 att_require_bins
@@ -79,6 +82,10 @@ check "examples/verify_quote.c builds against the installed library" \
 check "examples/verify_token.c builds against the installed library" \
 	cc -Wall -Wextra -Werror -o "$W/verify_token" \
 	"$ATT_SRC_DIR/examples/verify_token.c" $FLAGS
+# shellcheck disable=SC2086
+check "examples/verify_request.c builds against the installed library" \
+	cc -Wall -Wextra -Werror -o "$W/verify_request" \
+	"$ATT_SRC_DIR/examples/verify_request.c" $FLAGS
 # static: libattest.a with the (shared) libraries attest.pc names as
 # private dependencies: Requires.private and Libs.private must be complete.
 # shellcheck disable=SC2046
@@ -89,6 +96,11 @@ check "verify_quote links statically against libattest.a" \
 	"$ATT_SRC_DIR/examples/verify_quote.c" $(pkg-config --cflags attest) \
 	"$LIBDIR/libattest.a" $STATIC_LIBS
 export LD_LIBRARY_PATH=$LIBDIR
+# shellcheck disable=SC2086
+check "verify_request links statically against libattest.a" \
+	cc -Wall -Wextra -Werror -o "$W/verify_request_static" \
+	"$ATT_SRC_DIR/examples/verify_request.c" $(pkg-config --cflags attest) \
+	"$LIBDIR/libattest.a" $STATIC_LIBS
 check_contains "verify_quote loads the installed libattest.so.0" \
 	"$(ldd "$W/verify_quote" 2>&1)" "$LIBDIR/libattest.so.0"
 check_fails "the static build needs no libattest.so" \
@@ -130,6 +142,56 @@ check_contains "verify_quote: names the expiry" "$(cat "$W/err")" "ATT_ERR_EXPIR
 check_eq "verify_quote: a root file without a certificate exits 1" "$?" 1
 check_contains "verify_quote: names the bad root file" "$(cat "$W/err")" \
 	"cases.json: trust anchor: no PEM certificate"
+
+# --- verify_request: the whole verifier on an MAA request -------------------
+# The request body holds the same real quote; its collateral bundle is
+# imported into the example's in-memory store; the time is the case's.
+MRE_Q=$(jq -r .fields.mrenclave <<<"$CASE")
+printf '{"quote":"%s"}' "$(base64 -w0 <"$Q" | tr '+/' '-_' | tr -d '=')" >"$W/req.json"
+cat >"$W/permit.txt" <<P
+version=1.0;
+authorizationrules {
+  c:[type=="x-ms-sgx-mrenclave", value=="$MRE_Q"] => permit();
+};
+issuancerules {
+  c:[type=="x-ms-sgx-mrenclave"] => issue(type="enclave", value=c.value);
+};
+P
+sed 's/value=="[0-9a-f]*"/value=="00"/' "$W/permit.txt" >"$W/deny.txt"
+for bin in verify_request verify_request_static; do
+	OUT=$("$W/$bin" SgxEnclave "$W/req.json" "$W/permit.txt" "$AT" "$B" 2>"$W/err"); RC=$?
+	check_eq "$bin: exit 0 when the policy authorizes" "$RC" 0
+	check_eq "$bin: authorized" "$(jq -r .authorized <<<"$OUT")" true
+	check_eq "$bin: the issued claim is the quote's MRENCLAVE" \
+		"$(jq -r .claims.enclave <<<"$OUT")" "$MRE_Q"
+	check_eq "$bin: evidence claim x-ms-sgx-mrenclave" \
+		"$(jq -r '.claims."x-ms-sgx-mrenclave"' <<<"$OUT")" "$MRE_Q"
+done
+check_eq "verify_request: TCB status claim as the case expects" \
+	"$(jq -r '.claims."x-attestd-tcb-status"' <<<"$OUT")" \
+	"$WANT"
+OUT=$("$W/verify_request" SgxEnclave "$W/req.json" "$W/deny.txt" "$AT" "$B" 2>"$W/err"); RC=$?
+check_eq "verify_request: exit 1 when the policy denies" "$RC" 1
+check_eq "verify_request: authorized false, with the claims" \
+	"$(jq -r '[.authorized, .claims."x-ms-sgx-mrenclave"] | join(" ")' <<<"$OUT")" "false $MRE_Q"
+check_contains "verify_request: the deny reason" "$(jq -r .policy.deny <<<"$OUT")" "permit"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$W/sign.pem" 2>/dev/null
+OUT=$("$W/verify_request" SgxEnclave "$W/req.json" "$W/permit.txt" "$AT" "$B" --sign "$W/sign.pem" 2>"$W/err")
+TOKV=$(jq -r '.token // empty' <<<"$OUT")
+check "verify_request --sign: a token" test -n "$TOKV"
+check_eq "verify_request --sign: ES256 header" \
+	"$("$ATTEST" token decode "$TOKV" 2>/dev/null | jq -r .header.alg)" ES256
+check_eq "verify_request --sign: the token carries the issued claim" \
+	"$("$ATTEST" token decode "$TOKV" 2>/dev/null | jq -r .claims.enclave)" "$MRE_Q"
+"$W/verify_request" SgxEnclave "$W/req.json" "$W/permit.txt" 2031-01-01T00:00:00Z "$B" >/dev/null 2>"$W/err"
+check_eq "verify_request: expired collateral exits 1" "$?" 1
+check_contains "verify_request: names the error, MAA code and HTTP status" \
+	"$(cat "$W/err")" "(ATT_ERR_EXPIRED, MAA InvalidParameter, HTTP 400)"
+printf '{"quote":"%s"}' "$(base64 -w0 <"$W/bad.bin" | tr '+/' '-_' | tr -d '=')" >"$W/badreq.json"
+"$W/verify_request" SgxEnclave "$W/badreq.json" "$W/permit.txt" "$AT" "$B" >/dev/null 2>"$W/err"
+check_eq "verify_request: a tampered quote exits 1" "$?" 1
+check_contains "verify_request: a tampered quote is ATT_ERR_SIG_INVALID" "$(cat "$W/err")" \
+	"ATT_ERR_SIG_INVALID"
 
 # --- verify_token against a dev attestd --------------------------------------
 D=$T_TMP/data
@@ -188,4 +250,11 @@ check_eq "every exported symbol is an att_ function declared in include/attest" 
 	"$(comm -23 "$W/exported" "$W/declared" | tr '\n' ' ')" ""
 check_eq "every declared function is exported" \
 	"$(comm -13 "$W/exported" "$W/declared" | tr '\n' ' ')" ""
+for f in att_verify_ctx_new att_verify_attest att_verify_http_status; do
+	check "the whole verifier is exported: $f" grep -qx "$f" "$W/exported"
+done
+NEEDED=$(readelf -d "$LIBDIR/libattest.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+check_contains "libattest.so NEEDED lists libsqlite3 (the store)" "$NEEDED" "libsqlite3"
+check_fails "libattest.so NEEDED lists no libmicrohttpd" \
+	grep -q microhttpd <<<"$NEEDED"
 att_done
