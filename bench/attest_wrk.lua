@@ -7,6 +7,8 @@
 --
 -- Environment:
 --   ATTEST_BODY  path of the request body (JSON)
+--   ATTEST_PATH  the request path (optional; bench/snp.sh:
+--                /attest/SevSnpVm?api-version=2025-06-01)
 --   ATTEST_RATE  requests per second for the whole run (optional): each
 --                wrk thread spaces its requests 1/(rate/threads) apart
 --                with wrk's delay() hook, an open-loop schedule that
@@ -48,7 +50,7 @@ local body = f:read("*a")
 f:close()
 
 wrk.method = "POST"
-wrk.path = "/attest/SgxEnclave?api-version=2020-10-01"
+wrk.path = os.getenv("ATTEST_PATH") or "/attest/SgxEnclave?api-version=2020-10-01"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
 

@@ -3,8 +3,11 @@
  * attestd collateral import: loads offline DCAP collateral (Intel PCS
  * response files, CRLs, PEM chains or sgx_ql_qve_collateral_t bundles, or
  * a directory of them) into the data dir's store, where the collateral
- * service finds it before it would fetch anything. Nothing is stored when
- * any collateral file is malformed.
+ * service finds it before it would fetch anything. AMD SEV-SNP collateral
+ * (VCEK/VLEK certificates in DER or PEM, ASK/ASVK+ARK PEM chains, ARK
+ * CRLs) is recognised too and stored where the KDS cache looks
+ * (collateral/kds.h). Nothing is stored when any collateral file is
+ * malformed.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -141,6 +141,18 @@
 #define ATT_SNP_MAX_CERT_LEN (16 * 1024) /* one VCEK/VLEK/ASK/ARK, DER or PEM */
 #define ATT_SNP_MAX_CHAIN_CERTS 4        /* VcekCertChain / KDS cert_chain */
 #define ATT_SNP_MAX_CRL_LEN (256 * 1024)
+/* AMD KDS client and cache (src/collateral/kds*.c, docs/collateral.md) */
+#define ATT_KDS_CACHE_DEFAULT 1024        /* items in memory */
+#define ATT_KDS_CACHE_MAX 65536
+#define ATT_KDS_NEGATIVE_SECONDS 5        /* a failed fetch is remembered */
+#define ATT_KDS_BACKOFF_INITIAL_SECONDS 1 /* after 429/503 without Retry-After */
+#define ATT_KDS_BACKOFF_MAX_SECONDS 300   /* exponential backoff cap */
+#define ATT_KDS_RETRY_AFTER_MAX_SECONDS 3600 /* a longer Retry-After is capped */
+#define ATT_KDS_REFRESH_SECONDS 86400     /* chains and CRLs refetched after */
+#define ATT_KDS_KEY_LEN 192               /* store/cache key of one item */
+/* POST /attest/SevSnpVm (src/verify/snp_request.c): the decoded "report"
+ * document {SnpReport, VcekCertChain}, about 10 KiB in MAA's example. */
+#define ATT_SNP_MAX_REPORT_DOC_LEN (64 * 1024)
 
 /* TPM protocol and event logs */
 #define ATT_TPMPROTO_MAX_MESSAGE_LEN ATT_MAX_HTTP_BODY /* decoded JSON */
@@ -159,6 +171,7 @@
 #define ATT_TPM_REPLAY_CACHE_SLOTS 65536     /* outstanding contexts */
 #define ATT_TPM_REPORT_VALIDITY_MAX 525600   /* one year */
 #define ATT_TPM_MAX_SETTINGS_LEN 4096
+#define ATT_TPM_KDF_MAX_BITS (8 * 4096)       /* one KDFa/KDFe output */
 #define ATT_UEFI_MAX_NAME_CHARS 2048
 #define ATT_UEFI_MAX_TEXT (64 * 1024)
 

@@ -3,7 +3,9 @@
  * Offline import of DCAP collateral (the library half of `attestd
  * collateral import`): files or directory trees of PCS responses (TCB
  * Info, QE Identity), CRLs (DER, PEM, hex), PEM issuer chains and
- * collateral bundles. Every file is recognised by content, never by
+ * collateral bundles, and AMD KDS collateral for SEV-SNP (VCEK/VLEK
+ * certificates, ASK/ASVK+ARK chains, ARK CRLs: collateral/kds.h), stored
+ * under the keys the KDS cache looks up. Every file is recognised by content, never by
  * name. Everything is read and parsed first; only when the whole import
  * is well-formed are the items written to the store, so a bad file
  * leaves the store as it was.
@@ -20,12 +22,20 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "collateral/items.h"
+#include "collateral/kds.h"
 #include "collateral/service.h"
+
+struct imp_kds {
+	struct att_kds_item it;
+	char *source;
+};
 
 struct imp {
 	struct att_colitem *items;
 	size_t n, cap;
 	size_t files, skipped;
+	struct imp_kds *kds; /* AMD KDS items */
+	size_t n_kds, cap_kds;
 };
 
 static void imp_release(struct imp *im)
@@ -33,6 +43,11 @@ static void imp_release(struct imp *im)
 	for (size_t i = 0; i < im->n; i++)
 		att_colitem_release(&im->items[i]);
 	free(im->items);
+	for (size_t i = 0; i < im->n_kds; i++) {
+		att_kds_item_release(&im->kds[i].it);
+		free(im->kds[i].source);
+	}
+	free(im->kds);
 	memset(im, 0, sizeof(*im));
 }
 
@@ -64,6 +79,47 @@ static int add_item(struct imp *im, struct att_colitem *it, struct att_diag *d)
 	return 0;
 }
 
+/* Keeps one KDS item per key: the one valid longest (a tie: the later). */
+static int add_kds(struct imp *im, struct att_kds_item *it, const char *path,
+		   struct att_diag *d)
+{
+	char key[ATT_KDS_KEY_LEN], other[ATT_KDS_KEY_LEN];
+	att_kds_item_key(&it->spec, key, sizeof(key));
+	for (size_t i = 0; i < im->n_kds; i++) {
+		att_kds_item_key(&im->kds[i].it.spec, other, sizeof(other));
+		if (strcmp(key, other) != 0)
+			continue;
+		if (it->valid_until >= im->kds[i].it.valid_until) {
+			att_kds_item_release(&im->kds[i].it);
+			im->kds[i].it = *it;
+			memset(it, 0, sizeof(*it));
+		}
+		att_kds_item_release(it);
+		return 0;
+	}
+	if (im->n_kds == im->cap_kds) {
+		size_t cap = im->cap_kds ? im->cap_kds * 2 : 16;
+		struct imp_kds *v;
+		if (im->n_kds >= ATT_COLLATERAL_IMPORT_MAX_ITEMS)
+			return att_diag_set(d, ATT_ERR_LIMIT, "import: more than "
+					    "%d distinct AMD items",
+					    ATT_COLLATERAL_IMPORT_MAX_ITEMS);
+		if (!(v = realloc(im->kds, cap * sizeof(*v))))
+			return att_diag_set(d, ATT_ERR_NOMEM, "out of memory");
+		im->kds = v;
+		im->cap_kds = cap;
+	}
+	struct imp_kds *k = &im->kds[im->n_kds];
+	size_t n = strlen(path) + sizeof("import:");
+	if (!(k->source = malloc(n)))
+		return att_diag_set(d, ATT_ERR_NOMEM, "out of memory");
+	snprintf(k->source, n, "import:%s", path);
+	k->it = *it;
+	memset(it, 0, sizeof(*it));
+	im->n_kds++;
+	return 0;
+}
+
 static int import_bundle(struct imp *im, const char *path,
 			 const uint8_t *data, size_t len, struct att_diag *d)
 {
@@ -92,6 +148,21 @@ static int import_data(struct imp *im, const char *path, const uint8_t *data,
 	int rc;
 	if (att_colbundle_detect(data, len))
 		return import_bundle(im, path, data, len, d);
+	struct att_kds_item ki[2];
+	rc = att_kds_classify(ki, data, len, &cd);
+	if (rc < 0)
+		return att_diag_set(d, rc, "%s: AMD collateral: %s", path,
+				    att_diag_msg(&cd));
+	if (rc > 0) {
+		int n = rc;
+		rc = 0;
+		for (int i = 0; i < n; i++) {
+			if (rc == 0)
+				rc = add_kds(im, &ki[i], path, d);
+			att_kds_item_release(&ki[i]);
+		}
+		return rc;
+	}
 	rc = att_colitem_classify(&it, data, len, &cd);
 	if (rc == ATT_ERR_UNSUPPORTED && in_dir) {
 		im->skipped++;
@@ -193,6 +264,39 @@ static int walk(struct imp *im, const char *dir, int depth, struct att_diag *d)
 	return rc;
 }
 
+/* An ARK's CRL covers the VCEK and the VLEK chains alike: it is stored
+ * for both. */
+static int store_kds(struct att_store *st, const struct imp *im, int64_t now,
+		     struct att_collateral_import_report *rep,
+		     struct att_diag *d)
+{
+	char what[160], t[32];
+	for (size_t i = 0; i < im->n_kds; i++) {
+		struct att_kds_item it = im->kds[i].it; /* shallow: spec only */
+		int rc = att_kds_item_put(st, &it, now, im->kds[i].source, d);
+		if (rc == 0 && it.spec.kind == ATT_KDS_ITEM_VCEK_CRL) {
+			it.spec.kind = ATT_KDS_ITEM_VLEK_CRL;
+			rc = att_kds_item_put(st, &it, now, im->kds[i].source, d);
+			it.spec.kind = ATT_KDS_ITEM_VCEK_CRL;
+		}
+		if (rc)
+			return rc;
+		att_kds_item_what(&it.spec, what, sizeof(what));
+		att_time_format(t, sizeof(t), it.valid_until);
+		if (it.valid_until < now) {
+			rep->expired++;
+			att_logf(ATT_LOG_WARN, "collateral import: %s from %s "
+				 "expired at %s (stored anyway)", what,
+				 im->kds[i].source, t);
+		} else {
+			att_logf(ATT_LOG_INFO, "collateral import: %s from %s, "
+				 "valid until %s", what, im->kds[i].source, t);
+		}
+		rep->items++;
+	}
+	return 0;
+}
+
 static int store_all(struct att_store *st, const struct imp *im, int64_t now,
 		     struct att_collateral_import_report *rep,
 		     struct att_diag *d)
@@ -241,13 +345,15 @@ int att_collateral_import_path_ex(struct att_store *st,
 		rc = walk(&im, file_or_dir, 1, d);
 	else
 		rc = import_file(&im, file_or_dir, false, d);
-	if (rc == 0 && im.n == 0)
+	if (rc == 0 && im.n == 0 && im.n_kds == 0)
 		rc = att_diag_set(d, ATT_ERR_NOT_FOUND, "%s: no DCAP collateral "
 				  "found", file_or_dir);
 	rep->files = im.files;
 	rep->skipped = im.skipped;
 	if (rc == 0)
 		rc = store_all(st, &im, now, rep, d);
+	if (rc == 0)
+		rc = store_kds(st, &im, now, rep, d);
 	imp_release(&im);
 	return rc;
 }

@@ -93,6 +93,16 @@ struct att_cert_raw_ext {
 	bool octet_string;
 };
 
+/* The signature algorithm of a certificate or CRL. The default (zero)
+ * is SHA-256 with RSA PKCS#1 v1.5 or ECDSA, by the signing key's type;
+ * ATT_CERT_SIG_RSA_PSS_SHA384 is RSASSA-PSS with SHA-384, MGF1 SHA-384 and
+ * a 48-byte salt (RFC 4055 parameters), as AMD signs its SEV-SNP ARK, ASK,
+ * VCEK and VLEK certificates and CRLs (an RSA signing key is required). */
+enum att_cert_sig {
+	ATT_CERT_SIG_DEFAULT = 0,
+	ATT_CERT_SIG_RSA_PSS_SHA384,
+};
+
 struct att_cert_spec {
 	const struct att_cert_name_attr *subject; /* at least one attribute */
 	size_t n_subject;
@@ -121,10 +131,13 @@ struct att_cert_spec {
 	 * default): basicConstraints, keyUsage, SKI, AKI, CRL DP, SAN, EKU,
 	 * raw. An extension not configured above is skipped. */
 	enum att_cert_ext order[ATT_CERT_MAX_EXT_KINDS];
+	enum att_cert_sig sig; /* default: SHA-256 */
 };
 
-/* att_cert_build makes and signs (SHA-256: RSA PKCS#1 v1.5 or ECDSA) a v3
- * certificate. ATT_ERR_INVALID_ARG for a missing name, key or issuer key,
+/* att_cert_build makes and signs (s->sig; by default SHA-256: RSA PKCS#1
+ * v1.5 or ECDSA) a v3 certificate. ATT_ERR_ALG when s->sig asks for
+ * RSASSA-PSS and the signing key is not RSA. ATT_ERR_INVALID_ARG for a
+ * missing name, key or issuer key,
  * not_after < not_before, a serial longer than 20 bytes, or a signing key
  * without its private part; ATT_ERR_CHAIN_INVALID when aki is asked and
  * the issuer has no SKI. */
@@ -146,9 +159,11 @@ struct att_crl_spec {
 	size_t n_revoked;
 	int64_t revocation_date; /* of every entry */
 	int reason;		 /* CRLReason (RFC 5280 §5.3.1), -1: none */
+	enum att_cert_sig sig;	 /* default: SHA-256 */
 };
 
-/* att_crl_build makes and signs (SHA-256) the CRL into *der (malloc'd).
+/* att_crl_build makes and signs (s->sig, by default SHA-256) the CRL into
+ * *der (malloc'd).
  * ATT_ERR_INVALID_ARG without issuer or key, ATT_ERR_CHAIN_INVALID when
  * the issuer has no SKI. */
 int att_crl_build(uint8_t **der, size_t *der_len, const struct att_crl_spec *s);

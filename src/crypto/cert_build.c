@@ -5,8 +5,10 @@
  * (basicConstraints, keyUsage, subject and authority key identifiers, CRL
  * distribution point, subjectAltName, extendedKeyUsage serverAuth, and raw
  * extensions by OID) in the order the caller asks, signed with an
- * att_pkey using SHA-256. Users: token and TLS certificates (cert.c), the
- * TPM AIK CA (tpmctx_ca.c) and the SGX simulator's PKI (src/sim).
+ * att_pkey using SHA-256 (or RSASSA-PSS SHA-384 when asked, as AMD's
+ * SEV-SNP certificates are). Users: token and TLS certificates (cert.c), the
+ * TPM AIK CA (src/evidence/tpm/aik_ca.c) and the SGX and SEV-SNP
+ * simulators' PKIs (src/sim).
  */
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -286,6 +288,7 @@ int att_cert_build(struct att_cert **out, const struct att_cert_spec *s)
 {
 	struct build b = {.s = s};
 	struct att_pkey *signer = NULL;
+	EVP_MD_CTX *mctx = NULL;
 	*out = NULL;
 	int r = check_spec(s, &signer);
 	if (r || (r = pick_serial(&b)) != 0)
@@ -295,11 +298,15 @@ int att_cert_build(struct att_cert **out, const struct att_cert_spec *s)
 	b.issuer = s->issuer ? att_cert_get0_x509(s->issuer) : b.x;
 	if ((r = set_basics(&b)) != 0 || (r = add_extensions(&b)) != 0)
 		goto out;
+	if ((r = att_pk_x509_sign_ctx(&mctx, att_pkey_get0_evp(signer),
+				      (int)s->sig)) != 0)
+		goto out;
 	r = ATT_ERR_CRYPTO;
-	if (X509_sign(b.x, att_pkey_get0_evp(signer), EVP_sha256()) <= 0)
+	if (X509_sign_ctx(b.x, mctx) <= 0)
 		goto out;
 	r = att_cert_from_x509(out, b.x);
 out:
+	EVP_MD_CTX_free(mctx);
 	X509_free(b.x);
 	ERR_clear_error();
 	return r;

@@ -2,8 +2,9 @@
 /*
  * The X.509 CRL builder (RFC 5280 §5): v2 CRLs with CRL Number and
  * Authority Key Identifier, entries with a revocation date and an
- * optional reason code, signed with SHA-256 by an att_pkey. Used by the
- * SGX simulator (src/sim) to publish Intel-shaped CRLs.
+ * optional reason code, signed with SHA-256 (or RSASSA-PSS SHA-384, as
+ * AMD's) by an att_pkey. Used by the SGX and SEV-SNP simulators (src/sim)
+ * to publish Intel- and AMD-shaped CRLs.
  */
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -96,10 +97,14 @@ int att_crl_build(uint8_t **der, size_t *der_len, const struct att_crl_spec *s)
 	if (!crl)
 		return ATT_ERR_NOMEM;
 	unsigned char *p = NULL;
+	EVP_MD_CTX *mctx = NULL;
 	int r = fill_crl(crl, s);
-	if (!r && !X509_CRL_sign(crl, att_pkey_get0_evp(s->issuer_key),
-				 EVP_sha256()))
+	if (!r)
+		r = att_pk_x509_sign_ctx(&mctx, att_pkey_get0_evp(s->issuer_key),
+					 (int)s->sig);
+	if (!r && X509_CRL_sign_ctx(crl, mctx) <= 0)
 		r = ATT_ERR_CRYPTO;
+	EVP_MD_CTX_free(mctx);
 	if (!r) {
 		int n = i2d_X509_CRL(crl, &p);
 		r = att_pk_der_take(der, der_len, p, n);

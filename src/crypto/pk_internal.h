@@ -34,4 +34,11 @@ int att_pk_bio_take(char **out, BIO *bio);
 int att_pk_der_take(uint8_t **out, size_t *out_len, unsigned char *der,
 		    int n);
 
+/* att_pk_x509_sign_ctx makes the digest-signing context of a certificate
+ * or CRL signature for X509_sign_ctx / X509_CRL_sign_ctx: SHA-256 with
+ * the key's default padding (sig 0), or RSASSA-PSS SHA-384, MGF1 SHA-384,
+ * salt 48 (enum att_cert_sig in crypto/cert.h). ATT_ERR_ALG when PSS is
+ * asked of a key that is not RSA. Free with EVP_MD_CTX_free. */
+int att_pk_x509_sign_ctx(EVP_MD_CTX **out, EVP_PKEY *pk, int sig);
+
 #endif

@@ -26,6 +26,7 @@
 
 #include "attest/err.h"
 #include "base/buf.h"
+#include "crypto/cert.h"
 #include "crypto/pk_internal.h"
 #include "crypto/pkey.h"
 
@@ -207,4 +208,71 @@ out:
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
 	return r;
+}
+
+/* ---- signatures for the certificate and CRL builders, and raw-digest
+ * ECDSA (the SEV-SNP simulator's reports) ---- */
+
+int att_pk_x509_sign_ctx(EVP_MD_CTX **out, EVP_PKEY *pk, int sig)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	bool pss = sig == ATT_CERT_SIG_RSA_PSS_SHA384;
+	*out = NULL;
+	if (sig != 0 && !pss)
+		return ATT_ERR_INVALID_ARG;
+	if (pss && EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA)
+		return ATT_ERR_ALG;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return ATT_ERR_NOMEM;
+	const EVP_MD *md = fetched_md(pss ? "SHA384" : "SHA256");
+	/* RFC 4055 §3.1: salt = hash length, MGF1 with the same hash */
+	int ok = md && EVP_DigestSignInit(ctx, &pctx, md, NULL, pk) == 1;
+	if (ok && pss)
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx,
+						  RSA_PKCS1_PSS_PADDING) > 0 &&
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) > 0 &&
+		     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) > 0;
+	if (!ok) {
+		EVP_MD_CTX_free(ctx);
+		ERR_clear_error();
+		return ATT_ERR_CRYPTO;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int att_pkey_sign_ecdsa_digest(struct att_pkey *k, const uint8_t *digest,
+			       size_t digest_len, uint8_t *r, uint8_t *s,
+			       size_t coord)
+{
+	uint8_t der[2 * ATT_PKEY_EC_MAX_COORD + 16];
+	size_t der_len = sizeof(der);
+	int bits = att_pkey_bits(k);
+	if (!att_pkey_is_ec(k) || bits <= 0 || coord != ((size_t)bits + 7) / 8 ||
+	    coord > ATT_PKEY_EC_MAX_COORD || !digest || digest_len == 0)
+		return ATT_ERR_ALG;
+	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(att_pkey_get0_evp(k), NULL);
+	ECDSA_SIG *es = NULL;
+	int ret = ATT_ERR_CRYPTO;
+	if (!pctx || EVP_PKEY_sign_init(pctx) != 1 ||
+	    EVP_PKEY_sign(pctx, der, &der_len, digest, digest_len) != 1) {
+		if (!att_pkey_has_private(k)) /* say why, not "crypto" */
+			ret = ATT_ERR_INVALID_ARG;
+		goto out;
+	}
+	const unsigned char *p = der;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (!es)
+		goto out;
+	const BIGNUM *br = NULL, *bs = NULL;
+	ECDSA_SIG_get0(es, &br, &bs);
+	if (BN_bn2binpad(br, r, (int)coord) == (int)coord &&
+	    BN_bn2binpad(bs, s, (int)coord) == (int)coord)
+		ret = 0;
+out:
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(pctx);
+	ERR_clear_error();
+	return ret;
 }

@@ -167,6 +167,15 @@ int att_pkey_verify_ecdsa_digest(const struct att_pkey *k,
 				 const uint8_t *r, size_t r_len,
 				 const uint8_t *s, size_t s_len);
 
+/* att_pkey_sign_ecdsa_digest signs a digest the caller made (ECDSA, no
+ * hashing here) and writes r and s as big-endian integers left-padded to
+ * coord bytes each (coord = the key's field size: 32 for P-256, 48 for
+ * P-384, as SEV-SNP reports need). ATT_ERR_ALG for a key that is not EC
+ * or another coord, ATT_ERR_INVALID_ARG for a public key. */
+int att_pkey_sign_ecdsa_digest(struct att_pkey *k, const uint8_t *digest,
+			       size_t digest_len, uint8_t *r, uint8_t *s,
+			       size_t coord);
+
 /* att_pkey_ecdsa_sig_der encodes (r, s) as a DER ECDSA-Sig-Value into
  * out (out_cap bytes; 2 * ATT_PKEY_EC_MAX_COORD + 16 always suffice). */
 int att_pkey_ecdsa_sig_der(uint8_t *out, size_t out_cap, size_t *out_len,

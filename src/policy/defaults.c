@@ -36,6 +36,13 @@ static const char tdx_default[] = "version= 1.0;\n"
 				  "issuancerules{\n"
 				  "};\n";
 
+/* SevSnpVm: MAA's default, reproduced from the x-ms-policy-hash
+ * (9NY0VnTQ-IiBriBplVUpFbczcDaEBUwsiFYAzHu_gco) of real MAA SevSnpVm
+ * tokens (the REST API's AttestSevSnpVm example and a 2025 Azure sample):
+ * permit, and no issuance rules. */
+const char att_policy_default_snp[] =
+	"version= 1.0;authorizationrules{=> permit();};";
+
 const char att_policy_default_sgx_2021[] =
 	"version= 1.0;authorizationrules{=> permit();};issuancerules{"
 	"c:[type==\"x-ms-sgx-is-debuggable\"] => issue(type=\"is-debuggable\", "
@@ -54,6 +61,7 @@ static const struct {
 	{"SgxEnclave", sgx_current},
 	{"OpenEnclave", sgx_current},
 	{"TdxVm", tdx_default},
+	{"SevSnpVm", att_policy_default_snp},
 	{"Tpm", NULL},
 };
 

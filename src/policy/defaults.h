@@ -24,4 +24,8 @@ bool att_policy_type_known(const char *attestation_type);
  * MAA published; kept for the hash known-answer test. */
 extern const char att_policy_default_sgx_2021[];
 
+/* The SevSnpVm default (MAA's, whose x-ms-policy-hash real MAA SevSnpVm
+ * tokens carry): "version= 1.0;authorizationrules{=> permit();};". */
+extern const char att_policy_default_snp[];
+
 #endif

@@ -2,7 +2,9 @@
 /*
  * The request handlers, one file per API area (api_*.c); routes.c binds
  * them to methods and paths. A handler fills resp: 200 with a JSON body,
- * or an MAA error via att_resp_error.
+ * or an MAA error via att_resp_err (its ATT_ERR_* code mapped to status
+ * and MAA code by the one table, att_verify_http_status; att_resp_error
+ * only for the HTTP-level answers that table's file lists).
  */
 #ifndef ATT_SERVER_HANDLERS_H
 #define ATT_SERVER_HANDLERS_H
@@ -26,6 +28,7 @@ void att_api_polcerts_remove(struct att_req *req, struct att_resp *resp);
 void att_api_attest_sgx(struct att_req *req, struct att_resp *resp);
 void att_api_attest_oe(struct att_req *req, struct att_resp *resp);
 void att_api_attest_tdx(struct att_req *req, struct att_resp *resp);
+void att_api_attest_snp(struct att_req *req, struct att_resp *resp);
 /* api_health.c */
 void att_api_healthz(struct att_req *req, struct att_resp *resp);
 void att_api_readyz(struct att_req *req, struct att_resp *resp);

@@ -22,6 +22,8 @@ void att_provider_limits_defaults(struct att_provider_limits *l)
 	l->attest_rate_per_second = ATT_ATTEST_RATE_DEFAULT;
 	l->attest_rate_burst = ATT_ATTEST_BURST_DEFAULT;
 	l->policy_strict_binding = false;
+	l->snp_allow_debug = false;
+	l->snp_max_vmpl = 3;
 }
 
 /* get_uint reads member k of obj, when present, as an integer in
@@ -48,6 +50,7 @@ static const char *const known[] = {
 	"policy_eval_steps",   "policy_eval_bytes",      "policy_eval_ms",
 	"policy_max_rules",    "policy_max_jmespath",    "policy_max_nesting",
 	"attest_rate_per_second", "attest_rate_burst", "policy_strict_binding",
+	"snp_allow_debug", "snp_max_vmpl",
 };
 
 static int check_known(json_t *obj, struct att_diag *d)
@@ -97,7 +100,7 @@ static int get_bool(json_t *obj, const char *k, bool *out,
 int att_provider_limits_parse(struct att_provider_limits *l, json_t *obj,
 			      struct att_diag *d)
 {
-	uint64_t steps, bytes, ms, rules, jp, nest, burst;
+	uint64_t steps, bytes, ms, rules, jp, nest, burst, vmpl;
 	int r;
 	att_provider_limits_defaults(l);
 	if (!obj)
@@ -112,6 +115,7 @@ int att_provider_limits_parse(struct att_provider_limits *l, json_t *obj,
 	jp = l->policy_max_jmespath;
 	nest = l->policy_max_nesting;
 	burst = l->attest_rate_burst;
+	vmpl = l->snp_max_vmpl;
 	if ((r = check_known(obj, d)) != 0 ||
 	    (r = get_uint(obj, "policy_eval_steps", 1000, UINT64_C(1) << 40,
 			  &steps, d)) != 0 ||
@@ -128,8 +132,12 @@ int att_provider_limits_parse(struct att_provider_limits *l, json_t *obj,
 		    0 ||
 	    (r = get_rate(obj, l, d)) != 0 ||
 	    (r = get_bool(obj, "policy_strict_binding",
-			  &l->policy_strict_binding, d)) != 0)
+			  &l->policy_strict_binding, d)) != 0 ||
+	    (r = get_bool(obj, "snp_allow_debug", &l->snp_allow_debug, d)) !=
+		    0 ||
+	    (r = get_uint(obj, "snp_max_vmpl", 0, 3, &vmpl, d)) != 0)
 		return r;
+	l->snp_max_vmpl = (uint32_t)vmpl;
 	l->policy_eval_steps = steps;
 	l->policy_eval_bytes = bytes;
 	l->policy_eval_ms = (uint32_t)ms;

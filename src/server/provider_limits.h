@@ -31,6 +31,11 @@ struct att_provider_limits {
 	/* Isolated mode: signed policies must carry binding claims
 	 * (attestation type, issuer, iat) and may not roll back. */
 	bool policy_strict_binding;
+	/* POST /attest/SevSnpVm appraisal: accept reports of guests whose
+	 * policy allows debugging (default false), and the highest VMPL
+	 * accepted (0..3, default 3). */
+	bool snp_allow_debug;
+	uint32_t snp_max_vmpl;
 };
 
 /* att_provider_limits_defaults fills l with the defaults. */

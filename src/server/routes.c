@@ -34,6 +34,8 @@ const struct att_route att_routes[] = {
 	 ATT_APIVER_KNOWN},
 	{"POST", "/attest/TdxVm", att_api_attest_tdx, ATT_AUTH_NONE,
 	 ATT_APIVER_KNOWN},
+	{"POST", "/attest/SevSnpVm", att_api_attest_snp, ATT_AUTH_NONE,
+	 ATT_APIVER_KNOWN},
 	{"GET", "/healthz", att_api_healthz, ATT_AUTH_NONE, ATT_APIVER_ANY},
 	{"GET", "/readyz", att_api_readyz, ATT_AUTH_NONE, ATT_APIVER_ANY},
 	{"GET", "/metrics", att_api_metrics, ATT_AUTH_NONE, ATT_APIVER_ANY},

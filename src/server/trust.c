@@ -17,12 +17,15 @@
 #include "attest/err.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "collateral/kds.h"
 #include "collateral/service.h"
 #include "evidence/sgx/verify.h"
+#include "evidence/snp/snp.h"
 #include "server/datadir.h"
 #include "verify/policy_cache.h"
 #include "server/server.h"
 #include "sim/sgx_sim.h"
+#include "sim/snp_sim.h"
 #include "verify/verifier.h"
 
 #define DAY 86400
@@ -197,6 +200,41 @@ static int dev_sim_trust(struct att_attest_ctx *c, int64_t now,
 	return r;
 }
 
+/* dev_snp_trust pins, in dev mode, the ARK of the SEV-SNP simulator in
+ * DATA_DIR/snpsim when one is there (`attest sim snp init DATA_DIR/snpsim`
+ * before the start): reports whose chain carries it are verified against
+ * it, all others against AMD's roots (src/verify/snp.c). */
+static int dev_snp_trust(struct att_attest_ctx *c, const char *data_dir,
+			 struct att_diag *d)
+{
+	char dir[4096], ark[4096];
+	struct stat st;
+	enum att_snp_product p = ATT_SNP_PRODUCT_UNKNOWN;
+	uint8_t chip[64];
+	char *pem = NULL;
+	size_t len = 0;
+	if (att_datadir_path(dir, sizeof(dir), data_dir, ATT_ATTEST_SNP_SIM_DIR) ||
+	    att_datadir_path(ark, sizeof(ark), dir, ATT_SNPSIM_F_ARK_PEM))
+		return att_diag_set(d, ATT_ERR_LIMIT, "snpsim path too long");
+	if (stat(ark, &st) != 0 || !att_snpsim_built_in())
+		return 0;
+	int r = att_snpsim_product(dir, &p, chip, d);
+	if (!r)
+		r = att_file_read(&pem, &len, ark, ATT_SNP_MAX_CERT_LEN, d);
+	if (!r)
+		r = att_snp_trust_new_empty(&c->snp_dev_trust);
+	if (!r)
+		r = att_snp_trust_add_ark(c->snp_dev_trust, p,
+					  (const uint8_t *)pem, len, d);
+	free(pem);
+	if (!r)
+		att_logf(ATT_LOG_WARN,
+			 "DEV MODE: trusting the SEV-SNP simulator ARK %s (%s) "
+			 "for reports whose chain carries it",
+			 ark, att_snp_product_name(p));
+	return r;
+}
+
 static int start_collateral(struct att_attest_ctx *c,
 			    const struct att_attest_opts *o,
 			    const struct settings *s, struct att_diag *d)
@@ -270,8 +308,10 @@ static void ctx_free(struct att_attest_ctx *c)
 	if (!c)
 		return;
 	if (c->verifier) {
-		att_verifier_free(c->verifier); /* frees the four below */
+		att_verifier_free(c->verifier); /* frees the six below */
 	} else {
+		att_snp_trust_free(c->snp_dev_trust);
+		att_kds_free(c->kds);
 		att_collateral_svc_free(c->collateral);
 		att_dcap_cache_free(c->dcap_cache);
 		att_dcap_trust_free(c->trust);
@@ -292,6 +332,8 @@ static int make_verifier(struct att_attest_ctx *c, struct att_diag *d)
 		.policies = c->policies,
 		.store = c->srv->store,
 		.verify_time = c->verify_time,
+		.snp_dev_trust = c->snp_dev_trust,
+		.kds = c->kds,
 	};
 	return att_verifier_new(&c->verifier, &cfg, d);
 }
@@ -314,6 +356,10 @@ static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
 		att_diag_set(d, r, "out of memory");
 	if (!r)
 		r = start_collateral(c, o, &s, d);
+	if (!r) { /* SevSnpVm VCEKs for reports sent without a chain */
+		struct att_kds_opts ko = {.store = c->srv->store};
+		r = att_kds_new(&c->kds, &ko, d);
+	}
 	if (!r && c->dev) {
 		char path[4096];
 		if (att_datadir_path(path, sizeof(path), dir,
@@ -322,6 +368,8 @@ static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
 			r = att_diag_set(d, ATT_ERR_LIMIT, "sim path");
 		if (!r)
 			r = dev_sim(c, now, d);
+		if (!r)
+			r = dev_snp_trust(c, dir, d);
 	}
 	if (!r)
 		r = import_paths(c, o, &s, now, d);

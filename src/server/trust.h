@@ -9,7 +9,10 @@
  * DATA_DIR/sim (att_sgxsim_init), on every dev start it re-signs that
  * simulator's collateral when it is older than ATT_ATTEST_SIM_RESIGN_DAYS
  * and imports it into the store, so `attest sgx --sim DATA_DIR/sim` works
- * out of the box.
+ * out of the box. SEV-SNP (POST /attest/SevSnpVm) trusts AMD's ARKs;
+ * dev mode also pins the ARK of the SEV-SNP simulator in DATA_DIR/snpsim
+ * when one is there at start-up (`attest sim snp init DATA_DIR/snpsim`),
+ * for the reports whose chain carries it.
  *
  * Settings come from att_attest_opts (the caller's configuration) and,
  * for what the caller leaves unset, from the optional file
@@ -42,9 +45,12 @@ struct att_dcap_cache;
 struct att_collateral_svc;
 struct att_policy_cache;
 struct att_verifier;
+struct att_snp_trust;
+struct att_kds;
 
 #define ATT_ATTEST_SETTINGS_FILE "attest.json"
 #define ATT_ATTEST_SIM_DIR "sim"
+#define ATT_ATTEST_SNP_SIM_DIR "snpsim" /* dev: the SEV-SNP simulator */
 
 /* Caller-given settings (all optional; NULL members fall back to the
  * settings file, then to the defaults). */
@@ -67,6 +73,11 @@ struct att_attest_ctx {
 	struct att_collateral_svc *collateral;
 	struct att_policy_cache *policies;
 	char *sim_dir; /* dev mode: DATA_DIR/sim, else NULL */
+	/* dev mode: the SEV-SNP simulator's ARK (DATA_DIR/snpsim), else NULL */
+	struct att_snp_trust *snp_dev_trust;
+	/* AMD KDS client (SevSnpVm reports without VcekCertChain); the
+	 * verifier's once made. */
+	struct att_kds *kds;
 	/* The verifier of the /attest routes: owns trust, dcap_cache, collateral and
 	 * policies once made (the fields above are then its, borrowed). */
 	struct att_verifier *verifier;

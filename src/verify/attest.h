@@ -105,7 +105,8 @@ int att_attest_incoming(struct att_claimset *in, json_t *evidence,
 
 /* att_attest_sample_incoming appends a representative incoming claim set
  * of type ("SgxEnclave", "OpenEnclave", "TdxVm", "Tpm") to in, for trying
- * a policy within a budget (claims_sample.c). ATT_ERR_NOT_FOUND
+ * a policy within a budget (claims_sample.c; "SevSnpVm" too, from
+ * snp_claims.c). ATT_ERR_NOT_FOUND
  * for another type, ATT_ERR_NOMEM. */
 int att_attest_sample_incoming(struct att_claimset *in, const char *type);
 

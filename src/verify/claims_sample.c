@@ -18,6 +18,7 @@
 #include "evidence/sgx/collateral.h"
 #include "evidence/sgx/verify.h"
 #include "verify/attest.h"
+#include "verify/snp.h"
 
 /* Events in the sample log: a measured UEFI boot of Linux with a few
  * hundred IPL lines is about this long. */
@@ -244,5 +245,7 @@ int att_attest_sample_incoming(struct att_claimset *in, const char *type)
 		return enclave_claims(in, ATT_ATTEST_TDX);
 	if (!strcmp(type, "Tpm"))
 		return tpm_claims(in);
+	if (!strcmp(type, "SevSnpVm")) /* src/verify/snp_claims.c */
+		return att_snp_sample_incoming(in);
 	return ATT_ERR_NOT_FOUND;
 }

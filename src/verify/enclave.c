@@ -98,6 +98,14 @@ static int find_policy(struct run *a)
 	const char *type = att_attest_kind_type(a->rq.kind);
 	char note[48];
 	int r;
+	if (a->rq.draft && a->req->refuse_draft)
+		return fail(a, ATT_ERR_UNSUPPORTED, NULL,
+			    "draftPolicyForAttestation: not accepted here "
+			    "(the caller chooses the policy)");
+	if (!a->rq.draft && a->req->policy) {
+		a->pol = att_cached_policy_ref(a->req->policy);
+		return 0;
+	}
 	if (a->rq.draft) {
 		r = att_cached_policy_compile_limited(&a->pol, a->rq.draft,
 						      a->rq.draft_len,
@@ -108,6 +116,7 @@ static int find_policy(struct run *a)
 		if (r)
 			return fail_internal(a, r,
 					     "cannot compile the draft policy");
+		a->res->draft = true;
 		return 0;
 	}
 	r = att_policy_cache_get_limited(a->v->policies, a->v->store,

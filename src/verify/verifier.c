@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "collateral/kds.h"
 #include "collateral/service.h"
 #include "evidence/sgx/verify.h"
+#include "evidence/snp/snp.h"
 #include "verify/policy_cache.h"
 #include "verify/verifier.h"
 
@@ -29,6 +31,17 @@ int att_verifier_new(struct att_verifier **out,
 				    "cannot allocate the verifier's policy "
 				    "cache: out of memory");
 	}
+	if (!cfg->snp_trust && att_snp_trust_new_amd(&v->snp_trust) != 0) {
+		if (!cfg->policies)
+			att_policy_cache_free(v->policies);
+		free(v);
+		return att_diag_set(d, ATT_ERR_INTERNAL,
+				    "cannot load AMD's SEV-SNP root keys");
+	}
+	if (cfg->snp_trust)
+		v->snp_trust = cfg->snp_trust;
+	v->snp_dev_trust = cfg->snp_dev_trust;
+	v->kds = cfg->kds;
 	if (cfg->policies)
 		v->policies = cfg->policies;
 	v->trust = cfg->trust;
@@ -48,6 +61,9 @@ void att_verifier_free(struct att_verifier *v)
 	att_dcap_cache_free(v->dcap_cache);
 	att_dcap_trust_free(v->trust);
 	att_policy_cache_free(v->policies);
+	att_snp_trust_free(v->snp_trust);
+	att_snp_trust_free(v->snp_dev_trust);
+	att_kds_free(v->kds);
 	free(v);
 }
 
@@ -80,8 +96,26 @@ bool att_verify_is_internal(int err)
 	       err == ATT_ERR_CRYPTO;
 }
 
-/* The table: errors of the service itself, then an upstream that could
- * not be reached; every other error is the request's (400). */
+/*
+ * The one table from an error to an HTTP status and MAA code, for the
+ * verifier and for every handler of src/server (att_resp_err there).
+ * First part, by error: failures of the service itself, then an upstream
+ * that could not be reached; their code and status hold whatever the
+ * step. Second part, by the failing step's MAA code, for every other
+ * error: the codes whose status is not 400.
+ *
+ * Answers that src/server still writes with explicit statuses, because
+ * they are facts of HTTP with no ATT_ERR_* behind them:
+ *   dispatch.c   404 NotFound (no such route, no such provider),
+ *                405 MethodNotAllowed (with Allow),
+ *                429 TooManyRequests (with Retry-After);
+ *   auth.c       401 Unauthorized (with WWW-Authenticate);
+ *   server.c     413 RequestTooLarge and the strict HTTP refusals of
+ *                http_strict.c (400, 414, 431, ... with their codes);
+ *   api_health.c 503 NotReady (the readiness probe's answer).
+ * api_attest.c and api_tpm.c answer with the status and code the
+ * verifier took from this table (struct att_verify_result).
+ */
 static const struct {
 	int err;
 	int status;
@@ -96,14 +130,27 @@ static const struct {
 	{ATT_ERR_TIMEOUT, 503, "ServiceUnavailable"},
 };
 
+static const struct {
+	const char *code;
+	int status;
+} code_table[] = {
+	{"InternalError", 500},
+	{"ServiceUnavailable", 503},
+	{"Forbidden", 403},
+};
+
 int att_verify_http_status(int err, const char *dflt, const char **maa_code)
 {
+	const char *code = dflt ? dflt : "InvalidParameter";
 	for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++)
 		if (err_table[i].err == err) {
 			*maa_code = err_table[i].code;
 			return err_table[i].status;
 		}
-	*maa_code = dflt ? dflt : "InvalidParameter";
+	*maa_code = code;
+	for (size_t i = 0; i < sizeof(code_table) / sizeof(code_table[0]); i++)
+		if (!strcmp(code_table[i].code, code))
+			return code_table[i].status;
 	return 400;
 }
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attest/verify.h"
 #include "base/diag.h"
 #include "policy/policy.h"
 #include "verify/attest.h"
@@ -28,7 +29,11 @@ struct att_dcap_trust;
 struct att_dcap_cache;
 struct att_collateral_svc;
 struct att_policy_cache;
+struct att_cached_policy;
 struct att_store;
+struct att_snp_trust;
+struct att_snp_appraisal;
+struct att_kds;
 
 /* What the verifier is built from. att_verifier_new takes ownership of
  * every non-NULL object (att_verifier_free frees them); store is borrowed
@@ -41,6 +46,17 @@ struct att_verifier_cfg {
 	struct att_policy_cache *policies;
 	struct att_store *store;
 	int64_t verify_time; /* 0: verify at the request's time */
+	/* SevSnpVm: the pinned ARKs (owned like the objects above); NULL:
+	 * AMD's roots (att_snp_trust_new_amd). */
+	struct att_snp_trust *snp_trust;
+	/* SevSnpVm, dev mode: other ARKs (the simulator's; owned), used for
+	 * a report whose VcekCertChain or certificate table carries one of
+	 * them; NULL: none. */
+	struct att_snp_trust *snp_dev_trust;
+	/* SevSnpVm: the AMD KDS client (owned like the objects above) for
+	 * reports sent without VcekCertChain or certificate table; NULL:
+	 * none (such reports are refused). */
+	struct att_kds *kds;
 };
 
 struct att_verifier {
@@ -50,6 +66,9 @@ struct att_verifier {
 	struct att_policy_cache *policies;
 	struct att_store *store;
 	int64_t verify_time;
+	struct att_snp_trust *snp_trust;
+	struct att_snp_trust *snp_dev_trust;
+	struct att_kds *kds;
 };
 
 /* att_verify_sign_fn makes the token of claims: signed with the
@@ -69,6 +88,17 @@ struct att_verify_req {
 	bool explain;               /* keep the policy's explain trace */
 	att_verify_sign_fn sign;    /* NULL: no token, claims only */
 	void *sign_arg;
+	/* The policy to apply instead of the provider's stored one
+	 * (borrowed; NULL: the provider's). A draft policy of the request
+	 * still replaces it, unless refuse_draft. */
+	struct att_cached_policy *policy;
+	/* A draftPolicyForAttestation in the request is refused
+	 * (ATT_ERR_UNSUPPORTED, InvalidParameter): the caller, not the
+	 * attester, chooses the policy (libattest's att_verify_attest). */
+	bool refuse_draft;
+	/* SevSnpVm appraisal beside the signature (the provider's); NULL:
+	 * debug refused, any VMPL, no minimum TCB, CRL not required. */
+	const struct att_snp_appraisal *snp;
 };
 
 /* The outcome. err 0: claims (the token's claims, issued claims placed),
@@ -82,6 +112,7 @@ struct att_verify_result {
 	char msg[ATT_DIAG_LEN];
 	json_t *claims;
 	bool authorized;
+	bool draft; /* the request's draftPolicyForAttestation applied */
 	char *token;
 	char *reply; /* TPM (att_verify_tpm): the JSON answer */
 	struct att_policy_result policy;
@@ -110,6 +141,17 @@ int att_verify_oe(struct att_verifier *v, const struct att_verify_req *req,
 int att_verify_tdx(struct att_verifier *v, const struct att_verify_req *req,
 		   struct att_verify_result *res);
 
+/* att_verify_snp runs the SevSnpVm pipeline (src/verify/snp.c; docs/api.md
+ * "SevSnpVm"): decode the request (report document {SnpReport,
+ * VcekCertChain}), find the policy, verify the report at the verification
+ * time with the VEK of VcekCertChain (else the certificate table, else
+ * KDS) against v->snp_trust and req->snp, bind runtimeData (REPORT_DATA)
+ * and initTimeData (HOST_DATA), build the x-ms-sevsnpvm-* claims,
+ * evaluate the policy, place the issued claims and sign. Returns
+ * res->err. */
+int att_verify_snp(struct att_verifier *v, const struct att_verify_req *req,
+		   struct att_verify_result *res);
+
 /* att_verify_dcap_claims puts into obj the evidence claims a token of
  * kind carries for a verified quote (res), before policy: what
  * att_verify_enclave issues, and what `attest quote verify --claims`
@@ -126,12 +168,13 @@ int att_verify_dcap_claims(json_t *obj, enum att_attest_kind kind,
 void att_verify_result_init(struct att_verify_result *res);
 void att_verify_result_release(struct att_verify_result *res);
 
-/* att_verify_http_status is the one table from an error to its HTTP status
- * and MAA error code: internal failures (memory, store, I/O, crypto,
- * internal) are 500 "InternalError", an upstream that could not be
- * reached (network, timeout) 503 "ServiceUnavailable", anything else
- * 400 with the step's code (dflt; "InvalidParameter" when NULL). */
-int att_verify_http_status(int err, const char *dflt, const char **maa_code);
+/* att_verify_http_status (attest/verify.h, exported by libattest) is the
+ * one table from an error to its HTTP status and MAA code: internal
+ * failures (memory, store, I/O, crypto, internal) are 500
+ * "InternalError", an upstream that could not be reached (network,
+ * timeout) 503 "ServiceUnavailable", anything else the step's code
+ * (dflt; "InvalidParameter" when NULL) with that code's status (400 but
+ * for the few codes of the table's second part). */
 
 /* att_verify_is_internal: err is a failure of the service, not of the
  * request (500). */

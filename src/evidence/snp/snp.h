@@ -224,6 +224,9 @@ int att_snp_trust_new_empty(struct att_snp_trust **out);
 int att_snp_trust_add_ark(struct att_snp_trust *t, enum att_snp_product p,
 			  const uint8_t *cert, size_t len, struct att_diag *d);
 void att_snp_trust_free(struct att_snp_trust *t);
+/* att_snp_trust_get0_ark borrows the ARK pinned for p (NULL: none). */
+const struct att_cert *att_snp_trust_get0_ark(const struct att_snp_trust *t,
+					      enum att_snp_product p);
 
 /* What vouches for a report (borrowed). vek: the VCEK or VLEK; chain: the
  * ASK (or ASVK) and optionally the ARK, in KDS's cert_chain order; crls:
