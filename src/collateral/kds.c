@@ -540,6 +540,65 @@ out:
 	return rc;
 }
 
+int att_kds_get_item_local(struct att_kds *k, const struct att_kds_spec *s,
+			   int64_t now, struct att_cert **cert,
+			   struct att_cert *chain[2],
+			   struct att_x509_crl **crl, struct att_diag *d)
+{
+	char key[ATT_KDS_KEY_LEN], what[160];
+	struct att_kds_item it = {0};
+	struct att_diag sd = {0};
+	int64_t fetched = 0;
+	int rc;
+	if (cert)
+		*cert = NULL;
+	if (chain)
+		chain[0] = chain[1] = NULL;
+	if (crl)
+		*crl = NULL;
+	if (!k || !s || s->kind >= ATT_KDS_ITEM_KIND_COUNT)
+		return att_diag_set(d, ATT_ERR_INVALID_ARG, "AMD KDS: no client "
+				    "or item");
+	att_kds_item_key(s, key, sizeof(key));
+	pthread_mutex_lock(&k->mu);
+	struct kds_entry *e = find(k, key);
+	if (servable(e, now)) {
+		e->used = ++k->tick;
+		hand_out(&e->it, cert, chain, crl);
+		atomic_fetch_add(&k->hits, 1);
+		pthread_mutex_unlock(&k->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&k->mu);
+	att_kds_item_what(s, what, sizeof(what));
+	rc = att_kds_item_get(k->store, s, &it, &fetched, &sd);
+	if (rc == 0 && now > it.valid_until)
+		rc = ATT_ERR_NOT_FOUND;
+	if (rc) {
+		att_kds_item_release(&it);
+		return att_diag_set(d, rc,
+				    "AMD KDS: %s not cached or stored%s%s", what,
+				    rc == ATT_ERR_NOT_FOUND ? "" : ": ",
+				    rc == ATT_ERR_NOT_FOUND ? ""
+							    : att_diag_msg(&sd));
+	}
+	atomic_fetch_add(&k->misses, 1);
+	hand_out(&it, cert, chain, crl);
+	pthread_mutex_lock(&k->mu);
+	e = find(k, key);
+	if (!e || (!e->loading && !servable(e, now))) {
+		struct kds_load l = {.refresh_at = refresh_at_of(k, &it,
+								 fetched)};
+		if (!e)
+			e = add(k, key);
+		if (e && !e->loading)
+			install(k, e, &it, &l, now);
+	}
+	pthread_mutex_unlock(&k->mu);
+	att_kds_item_release(&it);
+	return 0;
+}
+
 /* ---- what a report needs ---- */
 
 void att_kds_collateral_release(struct att_kds_collateral *c)

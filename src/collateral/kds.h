@@ -229,6 +229,17 @@ int att_kds_get_item(struct att_kds *k, const struct att_kds_spec *s,
 		     struct att_cert *chain[2], struct att_x509_crl **crl,
 		     struct att_diag *d);
 
+/* att_kds_get_item_local is att_kds_get_item without any request to KDS
+ * (whatever the client's setting): the memory cache, else the store
+ * (what was fetched before or imported), an item valid at now.
+ * ATT_ERR_NOT_FOUND when neither has it; nothing is remembered of a
+ * miss. For collateral KDS cannot have (a CRL for a chain ending in a
+ * root that is not AMD's). */
+int att_kds_get_item_local(struct att_kds *k, const struct att_kds_spec *s,
+			   int64_t now, struct att_cert **cert,
+			   struct att_cert *chain[2],
+			   struct att_x509_crl **crl, struct att_diag *d);
+
 /* What a report needs (references; release with att_kds_collateral_release). */
 struct att_kds_collateral {
 	struct att_cert *vek;      /* VCEK; for a VLEK signer the imported

@@ -193,6 +193,40 @@ bool att_x509_equal(const struct att_cert *a, const struct att_cert *b)
 	return X509_cmp(X(a), X(b)) == 0;
 }
 
+bool att_x509_key_is_rsa(const struct att_cert *x)
+{
+	EVP_PKEY *k = X509_get0_pubkey(X(x));
+	return k && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA;
+}
+
+bool att_x509_signed_rsa_pss_sha384(const struct att_cert *x)
+{
+	int md = NID_undef, pk = NID_undef;
+	uint32_t flags = 0;
+	const X509_ALGOR *alg = NULL;
+	X509_get0_signature(NULL, &alg, X(x));
+	if (!alg || OBJ_obj2nid(alg->algorithm) != NID_rsassaPss)
+		return false;
+	if (!X509_get_signature_info(X(x), &md, &pk, NULL, &flags) ||
+	    !(flags & X509_SIG_INFO_VALID))
+		return false;
+	return md == NID_sha384;
+}
+
+void att_x509_sig_alg_name(const struct att_cert *x, char *out,
+			   size_t out_len)
+{
+	const X509_ALGOR *alg = NULL;
+	if (out_len == 0)
+		return;
+	out[0] = '\0';
+	X509_get0_signature(NULL, &alg, X(x));
+	if (alg && OBJ_obj2txt(out, (int)(out_len > INT_MAX ? INT_MAX
+							      : out_len),
+			       alg->algorithm, 0) <= 0)
+		out[0] = '\0';
+}
+
 int att_x509_ec_p256_key(const struct att_cert *x, struct att_pkey **out)
 {
 	char group[32];

@@ -48,6 +48,16 @@ bool att_x509_issuer_is(const struct att_cert *child,
 int att_x509_check_signed_by(const struct att_cert *child,
 			     const struct att_cert *parent);
 bool att_x509_equal(const struct att_cert *a, const struct att_cert *b);
+/* att_x509_key_is_rsa tells whether x's public key is RSA. */
+bool att_x509_key_is_rsa(const struct att_cert *x);
+/* att_x509_signed_rsa_pss_sha384 tells whether x is signed with
+ * RSASSA-PSS over SHA-384 (the algorithm identifier and its hash
+ * parameter), as AMD signs its SEV-SNP certificates. */
+bool att_x509_signed_rsa_pss_sha384(const struct att_cert *x);
+/* att_x509_sig_alg_name writes the name of x's signature algorithm
+ * ("RSASSA-PSS", "sha256WithRSAEncryption", ...). */
+void att_x509_sig_alg_name(const struct att_cert *x, char *out,
+			   size_t out_len);
 /* att_x509_ec_p256_key returns the subject public key when it is a P-256
  * key (ATT_ERR_UNSUPPORTED otherwise). */
 int att_x509_ec_p256_key(const struct att_cert *x, struct att_pkey **out);

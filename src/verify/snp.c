@@ -4,7 +4,9 @@
  * docs/api.md "SevSnpVm"). Order: decode the body; find the policy (the
  * draft, compiled now; else the provider's stored SevSnpVm policy, or the
  * default); find the VCEK / VLEK and its chain (the request's
- * VcekCertChain, else the report's certificate table, else AMD's KDS);
+ * VcekCertChain, else the report's certificate table, else AMD's KDS)
+ * and AMD's CRL for the product (with a KDS VCEK, else from the KDS
+ * client: cached, stored, fetched; required with limits.snp_require_crl);
  * verify the report at the verification time against the verifier's
  * pinned ARKs with the request's appraisal (debug, VMPL, minimum TCBs);
  * bind runtimeData / initTimeData to it; build the claims and the
@@ -20,9 +22,12 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "collateral/kds.h"
 #include "crypto/cert.h"
+#include "crypto/x509.h"
+#include "evidence/snp/cache.h"
 #include "verify/policy_cache.h"
 #include "verify/snp.h"
 #include "verify/verifier.h"
@@ -40,6 +45,7 @@ struct run {
 	struct att_cert **certs; /* VEK first, then its chain */
 	size_t n_certs;
 	enum att_snp_vek_source source;
+	struct att_x509_crl *crl; /* AMD's CRL for the product, or NULL */
 	struct att_snp_result sr;
 	struct att_claimset in;
 	struct att_diag d;
@@ -134,9 +140,10 @@ static int find_policy(struct run *a)
  * VCEK, ASK, ARK). */
 static int chain_certs(struct run *a)
 {
-	int r = att_cert_chain_from_pem(&a->certs, &a->n_certs,
-					(const char *)a->rq.chain_pem,
-					a->rq.chain_len);
+	int r = att_snp_cache_chain_from_pem(a->v->snp_cache, &a->certs,
+					     &a->n_certs,
+					     (const char *)a->rq.chain_pem,
+					     a->rq.chain_len);
 	if (r == ATT_ERR_NOMEM)
 		return fail_internal(a, r, "VcekCertChain");
 	if (!r && a->n_certs > ATT_SNP_MAX_CHAIN_CERTS)
@@ -211,7 +218,17 @@ static enum att_snp_product kds_product(const struct run *a,
 			      : ATT_SNP_PRODUCT_UNKNOWN;
 }
 
-/* kds_take moves the VEK and chain of col into a->certs. */
+/* crl_flags: the KDS flags for the provider's CRL setting
+ * (limits.snp_require_crl: a CRL must be had; else one is used when
+ * it can be had). */
+static unsigned crl_flags(const struct run *a)
+{
+	return a->req->snp && a->req->snp->require_crl ? ATT_KDS_REQUIRE_CRL
+						       : ATT_KDS_WANT_CRL;
+}
+
+/* kds_take moves the VEK, chain and CRL of col into a->certs and
+ * a->crl. */
 static int kds_take(struct run *a, struct att_kds_collateral *col)
 {
 	if (!col->vek)
@@ -226,6 +243,8 @@ static int kds_take(struct run *a, struct att_kds_collateral *col)
 		a->certs[a->n_certs++] = col->chain[i];
 		col->chain[i] = NULL; /* transferred */
 	}
+	a->crl = col->crl;
+	col->crl = NULL; /* transferred */
 	a->source = ATT_SNP_VEK_KDS;
 	return 0;
 }
@@ -258,7 +277,7 @@ static int kds_certs(struct run *a)
 	r = att_kds_collateral(a->v->kds, p,
 			       (enum att_snp_signing_key)ATT_SNP_SIGNER_KEY(
 				       rep.signer_info),
-			       rep.chip_id, rep.reported_tcb, 0,
+			       rep.chip_id, rep.reported_tcb, crl_flags(a),
 			       att_verifier_time(a->v, a->req->now), &col,
 			       &a->d);
 	if (!r)
@@ -272,13 +291,100 @@ static int kds_certs(struct run *a)
 	return 0;
 }
 
+static const struct att_snp_trust *pick_trust(const struct run *a);
+
+/* crl_product: the product whose CRL applies: the provider's or the
+ * report's CPUID (kds_product), else the VEK's productName. */
+static enum att_snp_product crl_product(const struct run *a,
+					const struct att_snp_report *rep)
+{
+	struct att_kds_vek_info vi;
+	struct att_diag d = {0};
+	enum att_snp_product p = kds_product(a, rep);
+	if (p == ATT_SNP_PRODUCT_UNKNOWN && a->n_certs &&
+	    att_kds_vek_info(&vi, a->certs[0], &d) == 0)
+		p = vi.product;
+	return p;
+}
+
+/* kds_crl gets AMD's CRL for the report's product and signer kind
+ * (the VCEK or the VLEK CRL) through the KDS client: cached, stored
+ * (attestd collateral import) or fetched (never for the dev-mode
+ * simulator's chain). Not found or not fetched: no CRL, unless the
+ * provider requires one (then the KDS error). */
+static int kds_crl(struct run *a)
+{
+	struct att_snp_report rep;
+	struct att_kds_spec s;
+	struct att_diag d = {0};
+	bool require = crl_flags(a) & ATT_KDS_REQUIRE_CRL;
+	if (!a->v->kds ||
+	    att_snp_report_parse(&rep, a->rq.report, a->rq.report_len, &d))
+		return 0; /* no CRL; verification says why it needs one */
+	enum att_snp_product p = crl_product(a, &rep);
+	bool vlek = ATT_SNP_SIGNER_KEY(rep.signer_info) == ATT_SNP_KEY_VLEK;
+	if (att_kds_spec_of(&s, vlek ? ATT_KDS_ITEM_VLEK_CRL
+				     : ATT_KDS_ITEM_VCEK_CRL, p) != 0)
+		return 0; /* unknown product: verification refuses it */
+	/* the simulator's chain (dev mode): its CRL is imported or came
+	 * from a KDS stand-in with its VCEK; AMD's KDS never has it */
+	bool dev = a->v->snp_dev_trust && pick_trust(a) == a->v->snp_dev_trust;
+	int64_t at = att_verifier_time(a->v, a->req->now);
+	int r = dev ? att_kds_get_item_local(a->v->kds, &s, at, NULL, NULL,
+					     &a->crl, &d)
+		    : att_kds_get_item(a->v->kds, &s, at, NULL, NULL, &a->crl,
+				       &d);
+	if (r && require && att_verify_is_internal(r))
+		return fail_internal(a, r, "AMD KDS");
+	if (r && require)
+		return fail(a, r, NULL,
+			    "the CRL for this report (limits.snp_require_crl): "
+			    "%s",
+			    att_diag_msg(&d));
+	if (r)
+		att_logf(ATT_LOG_DEBUG, "%s (CRL not required)",
+			 att_diag_msg(&d));
+	return 0;
+}
+
+/* find_crl gets the CRL for a VEK of the request (the KDS source got
+ * it with the VEK) and keeps it only when it names the ARK pinned for
+ * the product as its issuer: a CRL of another root filed under the same
+ * product (AMD's, in a dev-mode data dir that also attests the
+ * simulator's reports, or the reverse) does not apply to this chain.
+ * The issuer's distinguished name decides here; the CRL's signature is
+ * checked by att_snp_verify, once per CRL object while its verified
+ * chain stays cached (a CRL naming the ARK but not signed by it refuses
+ * the request). */
+static int find_crl(struct run *a)
+{
+	struct att_snp_report rep;
+	struct att_diag d = {0};
+	int r = a->source == ATT_SNP_VEK_KDS ? 0 : kds_crl(a);
+	if (r || !a->crl ||
+	    att_snp_report_parse(&rep, a->rq.report, a->rq.report_len, &d))
+		return r;
+	const struct att_snp_trust *t = pick_trust(a);
+	const struct att_cert *ark =
+		t ? att_snp_trust_get0_ark(t, crl_product(a, &rep)) : NULL;
+	if (ark && !att_x509_crl_issuer_is(a->crl, ark)) {
+		char by[128];
+		att_x509_crl_issuer_str(a->crl, by, sizeof(by));
+		att_logf(ATT_LOG_INFO, "SEV-SNP: the stored CRL of %s is not "
+			 "issued by the ARK this report's chain is checked "
+			 "against; not applied", by);
+		att_x509_crl_free(a->crl);
+		a->crl = NULL;
+	}
+	return 0;
+}
+
 static int find_certs(struct run *a)
 {
-	if (a->rq.chain_pem)
-		return chain_certs(a);
-	if (a->rq.cert_table)
-		return table_certs(a);
-	return kds_certs(a);
+	int r = a->rq.chain_pem	   ? chain_certs(a)
+		: a->rq.cert_table ? table_certs(a)
+				   : kds_certs(a);
+	return r ? r : find_crl(a);
 }
 
 /* pick_trust: the dev-mode ARKs when the request's chain carries one of
@@ -305,7 +411,9 @@ static int verify_report(struct run *a)
 		a->req->snp ? a->req->snp : &dflt;
 	struct att_snp_certs c = {.vek = a->certs[0],
 				  .chain = a->certs + 1,
-				  .n_chain = a->n_certs - 1};
+				  .n_chain = a->n_certs - 1,
+				  .crls = a->crl ? &a->crl : NULL,
+				  .n_crls = a->crl ? 1 : 0};
 	int64_t at = att_verifier_time(a->v, a->req->now);
 	int r;
 	const struct att_snp_trust *trust = pick_trust(a);
@@ -313,8 +421,8 @@ static int verify_report(struct run *a)
 		return fail(a, ATT_ERR_INTERNAL, NULL,
 			    "the verifier has no SEV-SNP trust anchors");
 	att_diag_clear(&a->d);
-	r = att_snp_verify(&a->sr, a->rq.report, a->rq.report_len, &c, trust,
-			   ap, at, &a->d);
+	r = att_snp_verify_cached(a->v->snp_cache, &a->sr, a->rq.report,
+				  a->rq.report_len, &c, trust, ap, at, &a->d);
 	if (r && att_verify_is_internal(r))
 		return fail_internal(a, r, "SEV-SNP report verification");
 	if (r)
@@ -339,6 +447,8 @@ static int evidence_claims(struct run *a)
 	int r = c ? 0 : ATT_ERR_NOMEM;
 	if (!r)
 		r = att_snp_claims(c, &a->rq, &a->sr, a->source);
+	if (!r) /* x-ms-compliance-status (verify/compliance.h) */
+		r = att_snp_compliance_claims(c, a->req->compliance, &a->sr);
 	if (!r)
 		r = set_str(c, "x-ms-policy-hash", a->pol->hash);
 	if (!r && a->pol->signer &&
@@ -432,6 +542,7 @@ int att_verify_snp(struct att_verifier *v, const struct att_verify_req *req,
 	r = res->err;
 	att_snp_request_release(&a->rq);
 	att_cert_chain_free(a->certs, a->n_certs);
+	att_x509_crl_free(a->crl);
 	att_cached_policy_unref(a->pol);
 	att_claimset_release(&a->in);
 	free(a);

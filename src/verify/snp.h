@@ -81,6 +81,13 @@ int att_snp_claims(json_t *obj, const struct att_snp_request *r,
 		   const struct att_snp_result *res,
 		   enum att_snp_vek_source source);
 
+/* att_snp_compliance_claims adds x-ms-compliance-status when the report
+ * meets c, the provider's SevSnpVm floor (verify/compliance.h,
+ * att_compliance_snp_claim); c NULL or without a floor: nothing. */
+struct att_compliance;
+int att_snp_compliance_claims(json_t *obj, const struct att_compliance *c,
+			      const struct att_snp_result *res);
+
 /* att_snp_vek_source_name: "VcekCertChain", "certificate table", "KDS",
  * "files", "none". */
 const char *att_snp_vek_source_name(enum att_snp_vek_source s);

@@ -9,8 +9,10 @@
  * and the policy's incoming claim set. The *-svn claims are the
  * components of REPORTED_TCB, the TCB the VCEK is issued for (AMD SEV-SNP
  * ABI specification, "ATTESTATION_REPORT Structure").
- * x-ms-compliance-status is not emitted: it is Azure's statement about an
- * Azure confidential VM, which attestd cannot make.
+ * x-ms-compliance-status is Azure's statement about an Azure confidential
+ * VM, which attestd cannot make by itself: it is emitted only when the
+ * provider declares a SevSnpVm compliance floor and the report meets it
+ * (att_snp_compliance_claims, verify/compliance.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "attest/err.h"
 #include "base/timeutil.h"
 #include "codec/hex.h"
+#include "verify/compliance.h"
 #include "verify/snp.h"
 
 static int set(json_t *o, const char *k, json_t *v)
@@ -350,4 +353,10 @@ int att_snp_sample_incoming(struct att_claimset *in)
 	json_decref(c);
 	json_decref(rq.runtime.json);
 	return r;
+}
+
+int att_snp_compliance_claims(json_t *obj, const struct att_compliance *c,
+			      const struct att_snp_result *res)
+{
+	return att_compliance_snp_claim(obj, c, res);
 }

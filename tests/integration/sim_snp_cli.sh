@@ -143,5 +143,30 @@ expect "revoked needs crl-out" "$("$ATTEST" sim snp report "$D" -o "$TMP/r" --re
 expect "no -o" "$("$ATTEST" sim snp report "$D" >/dev/null 2>&1; echo $?)" 2
 expect "missing DIR" "$("$ATTEST" sim snp report "$TMP/none" -o "$TMP/r" >/dev/null 2>&1; echo $?)" 1
 
+# `attest snp verify --collateral DIR` applies DIR/crl.der when present
+# and says so in --json (crl_checked); the simulator's revoked CRL as
+# DIR/crl.der refuses the report, naming the revoked certificate.
+if [ -n "$HAVE_SNP" ]; then
+	R=$TMP/crl-report.bin
+	"$ATTEST" sim snp report "$D" -o "$R"
+	vfy() { "$ATTEST" snp verify "$R" --collateral "$1" --ark "$D/ark.pem" --at "$NOW" --json; }
+	J=$(vfy "$D")
+	expect "verify --collateral, clean crl.der: verified, crl_checked" \
+		"$(jq -c '[.verified, .crl_checked]' <<<"$J")" "[true,true]"
+	C=$TMP/coll-revoked
+	mkdir -p "$C" && cp "$D/vcek.der" "$D/cert_chain.pem" "$C/"
+	J=$(vfy "$C")
+	expect "verify --collateral, no crl.der: crl_checked false" \
+		"$(jq -c '[.verified, .crl_checked]' <<<"$J")" "[true,false]"
+	cp "$D/crl_revoked.der" "$C/crl.der"
+	J=$(vfy "$C")
+	expect "verify --collateral, revoked crl.der: exit 1" $? 1
+	expect "  ... the error names the revoked ASK" "$(jq -r .error <<<"$J")" \
+		"ASK (SEV-Milan) is revoked by the CRL of the ARK"
+	"$ATTEST" snp verify "$R" --collateral "$C" --ark "$D/ark.pem" --at "$NOW" >"$TMP/out" 2>&1
+	expect "  ... without --json too: exit 1 naming the revocation" \
+		"$?:$(grep -c 'revoked by the CRL' "$TMP/out")" "1:1"
+fi
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

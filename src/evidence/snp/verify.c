@@ -9,15 +9,22 @@
  * extensions against REPORTED_TCB, then the appraisal (debug, VMPL,
  * minimum TCBs). Roles are found by subject CN and checked by signature;
  * the trust anchor is always the pinned ARK, never a supplied one.
+ * With a cache (cache.h), the chain, windows and CRLs of a chain verified
+ * before are taken from it when the verification time lies in the window
+ * where all of them passed; the report's checks always run, in the same
+ * order and with the same messages, on facts read from the VEK once.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "base/timeutil.h"
+#include "crypto/cert.h"
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
 #include "crypto/x509.h"
+#include "evidence/snp/cache_int.h"
 #include "evidence/snp/snp_int.h"
 
 struct vctx {
@@ -31,6 +38,8 @@ struct vctx {
 	const char *prod;	   /* "Milan" ... */
 	const struct att_cert *ask; /* chain[0] */
 	const struct att_cert *ark; /* the pinned one */
+	int64_t from, until;	   /* where every window and CRL passed */
+	struct att_snp_chain_info ci; /* the VEK's facts (owned) */
 };
 
 static const char *key_name(enum att_snp_signing_key k)
@@ -163,6 +172,33 @@ static int check_ask_role(struct vctx *v)
 			    v->prod);
 }
 
+/* check_sig_alg: AMD signs the ARK, the ASK/ASVK and the VEK with
+ * RSASSA-PSS over SHA-384 (KDS interface specification); under an RSA
+ * ARK nothing else is accepted. (A root pinned with another key type is
+ * a test PKI's, whose own algorithm its signature check enforces.) */
+static int check_sig_alg(struct vctx *v, const struct att_cert *x,
+			 const char *name)
+{
+	char alg[64];
+	if (att_x509_signed_rsa_pss_sha384(x))
+		return 0;
+	att_x509_sig_alg_name(x, alg, sizeof(alg));
+	return att_diag_set(v->d, ATT_ERR_ALG, "%s is signed with %s; AMD "
+			    "signs with RSASSA-PSS SHA-384", name,
+			    alg[0] ? alg : "an unknown algorithm");
+}
+
+static int check_sig_algs(struct vctx *v)
+{
+	int rc;
+	if (!att_x509_key_is_rsa(v->ark))
+		return 0;
+	if ((rc = check_sig_alg(v, v->certs->vek, v->vek_name)) != 0 ||
+	    (rc = check_sig_alg(v, v->ask, v->ask_name)) != 0)
+		return rc;
+	return check_sig_alg(v, v->ark, "the ARK");
+}
+
 static int check_chain(struct vctx *v, const struct att_snp_trust *trust)
 {
 	int rc;
@@ -177,6 +213,8 @@ static int check_chain(struct vctx *v, const struct att_snp_trust *trust)
 	     !att_x509_equal(v->certs->chain[1], v->ark)))
 		return att_diag_set(v->d, ATT_ERR_CHAIN_INVALID, "ARK is not "
 				    "the pinned AMD root for %s", v->prod);
+	if ((rc = check_sig_algs(v)) != 0)
+		return rc;
 	if (!att_x509_issuer_is(v->certs->vek, v->ask) ||
 	    att_x509_check_signed_by(v->certs->vek, v->ask) != 0)
 		return att_diag_set(v->d, ATT_ERR_SIG_INVALID, "%s is not "
@@ -202,6 +240,10 @@ static int check_window(struct vctx *v, const struct att_cert *x,
 		*nb_out = nb;
 		*na_out = na;
 	}
+	if (nb > v->from)
+		v->from = nb;
+	if (na < v->until)
+		v->until = na;
 	att_time_format(t2, sizeof(t2), v->at);
 	if (v->at > na) {
 		att_time_format(t1, sizeof(t1), na);
@@ -251,6 +293,10 @@ static int apply_crl(struct vctx *v, const struct att_x509_crl *crl,
 				    "time %s)", by, v->prod, v->at < tu ?
 				    "not valid before" : "expired at", t1, t2);
 	}
+	if (tu > v->from)
+		v->from = tu;
+	if (nu < v->until)
+		v->until = nu;
 	if (issuer == v->ark && att_x509_crl_lists(crl, v->ask))
 		return att_diag_set(v->d, ATT_ERR_REVOKED, "%s (SEV-%s%s) is "
 				    "revoked by the CRL of the ARK",
@@ -262,6 +308,8 @@ static int apply_crl(struct vctx *v, const struct att_x509_crl *crl,
 	return 0;
 }
 
+/* Applies every CRL of the ARK or the ASK/ASVK (a pure function of the
+ * certificates, the CRLs and the time: cacheable). */
 static int check_crls(struct vctx *v)
 {
 	int rc;
@@ -281,6 +329,12 @@ static int check_crls(struct vctx *v)
 				return rc;
 		}
 	}
+	return 0;
+}
+
+/* The appraisal's CRL requirement, checked on every request. */
+static int check_crl_required(struct vctx *v)
+{
 	if (v->ap->require_crl && !v->res->crl_checked)
 		return att_diag_set(v->d, ATT_ERR_NOT_FOUND, "no CRL of the "
 				    "ARK for %s was supplied (a CRL is "
@@ -291,28 +345,20 @@ static int check_crls(struct vctx *v)
 static int check_report_sig(struct vctx *v)
 {
 	const struct att_snp_report *r = &v->res->rep;
-	struct att_pkey *k = NULL;
-	int rc = att_cert_get1_pubkey(&k, v->certs->vek);
-	if (rc != 0) {
-		rc = att_diag_set(v->d, ATT_ERR_FORMAT, "%s public key "
-				  "unreadable", v->vek_name);
-		goto out;
-	}
-	if (att_pkey_kind(k) != ATT_KEY_EC_P384) {
-		rc = att_diag_set(v->d, ATT_ERR_UNSUPPORTED, "%s key is %s, not "
-				  "EC P-384", v->vek_name,
-				  att_pkey_kind_name(att_pkey_kind(k)));
-		goto out;
-	}
-	rc = att_pkey_verify_ecdsa(k, ATT_MD_SHA384, r->raw,
-				   ATT_SNP_SIGNED_LEN, r->sig_r, 48, r->sig_s,
-				   48);
-	if (rc != 0)
-		rc = att_diag_set(v->d, ATT_ERR_SIG_INVALID, "report signature "
-				  "does not verify with the %s", v->vek_name);
-out:
-	att_pkey_free(k);
-	return rc;
+	const struct att_pkey *k = v->ci.facts.key;
+	if (k == NULL)
+		return att_diag_set(v->d, ATT_ERR_FORMAT, "%s public key "
+				    "unreadable", v->vek_name);
+	if (att_pkey_kind(k) != ATT_KEY_EC_P384)
+		return att_diag_set(v->d, ATT_ERR_UNSUPPORTED, "%s key is %s, "
+				    "not EC P-384", v->vek_name,
+				    att_pkey_kind_name(att_pkey_kind(k)));
+	if (att_pkey_verify_ecdsa(k, ATT_MD_SHA384, r->raw, ATT_SNP_SIGNED_LEN,
+				  r->sig_r, 48, r->sig_s, 48) != 0)
+		return att_diag_set(v->d, ATT_ERR_SIG_INVALID, "report "
+				    "signature does not verify with the %s",
+				    v->vek_name);
+	return 0;
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -328,14 +374,16 @@ static bool all_zero(const uint8_t *p, size_t n)
 static int check_hwid(struct vctx *v)
 {
 	const struct att_snp_report *r = &v->res->rep;
-	const uint8_t *id;
-	size_t len, want = v->res->product == ATT_SNP_TURIN ? 8 : 64;
+	const struct att_snp_vek_facts *f = &v->ci.facts;
+	const uint8_t *id = f->hwid;
+	size_t len = f->hwid_len;
+	size_t want = v->res->product == ATT_SNP_TURIN ? 8 : 64;
 	if (v->res->signer != ATT_SNP_KEY_VCEK)
 		return 0;
 	if (all_zero(r->chip_id, sizeof(r->chip_id)))
 		return att_diag_set(v->d, ATT_ERR_MISMATCH, "CHIP_ID is masked;"
 				    " a VCEK cannot be matched");
-	if (att_snp_vek_hwid(v->certs->vek, &id, &len) != 0)
+	if (!f->has_hwid)
 		return att_diag_set(v->d, ATT_ERR_FORMAT, "VCEK lacks the hwID "
 				    "extension");
 	if (len != want)
@@ -352,9 +400,9 @@ static int check_hwid(struct vctx *v)
 static int check_vek_tcb(struct vctx *v)
 {
 	struct att_snp_tcb *c = &v->res->vek_tcb, *r = &v->res->reported;
-	int rc = att_snp_vek_tcb(v->certs->vek, v->res->product, c, v->d);
-	if (rc != 0)
-		return rc;
+	if (!v->ci.facts.tcb_ok) /* read again, for the failure's message */
+		return att_snp_vek_tcb(v->certs->vek, v->res->product, c, v->d);
+	*c = v->ci.facts.tcb;
 	for (size_t i = 0; i < ATT_SNP_N_SPL; i++) {
 		if (att_snp_spls[i].turin_only && !c->has_fmc)
 			continue;
@@ -423,11 +471,108 @@ static void decode_tcbs(struct att_snp_result *res)
 	att_snp_tcb_decode(&res->launch, res->rep.launch_tcb, p);
 }
 
-int att_snp_verify(struct att_snp_result *res, const uint8_t *report,
-		   size_t len, const struct att_snp_certs *certs,
-		   const struct att_snp_trust *trust,
-		   const struct att_snp_appraisal *ap, int64_t at,
-		   struct att_diag *d)
+/* What the report's checks need from the VEK, read once per chain; a
+ * missing item is recorded for its check to name. */
+static void load_facts(struct vctx *v, struct att_snp_vek_facts *f)
+{
+	const uint8_t *id;
+	size_t len;
+	memset(f, 0, sizeof(*f));
+	if (att_cert_get1_pubkey(&f->key, v->certs->vek) != 0)
+		f->key = NULL;
+	if (att_snp_vek_hwid(v->certs->vek, &id, &len) == 0) {
+		f->has_hwid = true;
+		f->hwid_len = len;
+		memcpy(f->hwid, id, len < sizeof(f->hwid) ? len : sizeof(f->hwid));
+	}
+	f->tcb_ok = att_snp_vek_tcb(v->certs->vek, v->res->product, &f->tcb,
+				    NULL) == 0;
+}
+
+static int hash_cert(struct att_md_ctx *md, const struct att_cert *c)
+{
+	uint8_t h[32];
+	if (c == NULL || att_cert_sha256(h, c) != 0)
+		return ATT_ERR_NOT_FOUND;
+	return att_md_update(md, h, sizeof(h));
+}
+
+/* The cache key of what the chain's verification depends on (cache.h):
+ * signer, product, the supplied certificates and the pinned ARK by their
+ * DER's SHA-256, the CRLs by identity. ATT_ERR_NOT_FOUND when the pieces
+ * are not there (the uncached checks then name what is wrong). */
+static int chain_key(struct vctx *v, const struct att_snp_trust *trust,
+		     uint8_t key[32])
+{
+	const struct att_snp_certs *c = v->certs;
+	const struct att_cert *ark = att_snp_trust_get0_ark(trust,
+							    v->res->product);
+	uint8_t hdr[12] = {'s', 'n', 'p', 'c', 'h', 'a', 'i', 'n', 1};
+	struct att_md_ctx *md = NULL;
+	int rc = ATT_ERR_NOT_FOUND;
+	if (ark == NULL || c->chain == NULL || c->n_chain == 0 ||
+	    c->n_chain > 2 || (c->n_crls > 0 && c->crls == NULL))
+		return rc;
+	hdr[9] = (uint8_t)v->res->signer;
+	hdr[10] = (uint8_t)v->res->product;
+	hdr[11] = (uint8_t)c->n_chain;
+	if ((md = att_md_ctx_new(ATT_MD_SHA256)) == NULL)
+		return ATT_ERR_NOMEM;
+	if ((rc = att_md_update(md, hdr, sizeof(hdr))) != 0 ||
+	    (rc = hash_cert(md, c->vek)) != 0 ||
+	    (rc = hash_cert(md, ark)) != 0)
+		goto out;
+	for (size_t i = 0; i < c->n_chain; i++)
+		if ((rc = hash_cert(md, c->chain[i])) != 0)
+			goto out;
+	for (size_t i = 0; i < c->n_crls; i++) {
+		uintptr_t id = (uintptr_t)c->crls[i];
+		if ((rc = att_md_update(md, &id, sizeof(id))) != 0)
+			goto out;
+	}
+	rc = att_md_final(md, key);
+out:
+	att_md_ctx_free(md);
+	return rc;
+}
+
+/* The chain, its windows and its CRLs: from the cache, or checked and
+ * then cached. Leaves the VEK's facts in v->ci. */
+static int verified_chain(struct vctx *v, struct att_snp_cache *cache,
+			  const struct att_snp_trust *trust)
+{
+	struct att_snp_result *res = v->res;
+	uint8_t key[32];
+	int rc;
+	bool keyed = cache != NULL && chain_key(v, trust, key) == 0;
+	if (keyed && att_snp_cache_get_chain(cache, key, v->at, &v->ci)) {
+		res->vek_not_before = v->ci.vek_not_before;
+		res->vek_not_after = v->ci.vek_not_after;
+		res->crl_checked = v->ci.crl_checked;
+		return 0;
+	}
+	v->from = INT64_MIN;
+	v->until = INT64_MAX;
+	if ((rc = check_chain(v, trust)) != 0 ||
+	    (rc = check_windows(v)) != 0 ||
+	    (rc = check_crls(v)) != 0)
+		return rc;
+	load_facts(v, &v->ci.facts);
+	v->ci.vek_not_before = res->vek_not_before;
+	v->ci.vek_not_after = res->vek_not_after;
+	v->ci.crl_checked = res->crl_checked;
+	if (keyed)
+		att_snp_cache_put_chain(cache, key, v->from, v->until, &v->ci,
+					v->certs->crls, v->certs->n_crls);
+	return 0;
+}
+
+int att_snp_verify_cached(struct att_snp_cache *cache,
+			  struct att_snp_result *res, const uint8_t *report,
+			  size_t len, const struct att_snp_certs *certs,
+			  const struct att_snp_trust *trust,
+			  const struct att_snp_appraisal *ap, int64_t at,
+			  struct att_diag *d)
 {
 	struct vctx v = {.res = res, .certs = certs, .ap = ap, .at = at,
 			 .d = d};
@@ -444,13 +589,24 @@ int att_snp_verify(struct att_snp_result *res, const uint8_t *report,
 	    (rc = pick_product(&v)) != 0)
 		return rc;
 	decode_tcbs(res);
-	if ((rc = check_chain(&v, trust)) != 0 ||
-	    (rc = check_windows(&v)) != 0 ||
-	    (rc = check_crls(&v)) != 0 ||
+	if ((rc = verified_chain(&v, cache, trust)) != 0 ||
+	    (rc = check_crl_required(&v)) != 0 ||
 	    (rc = check_report_sig(&v)) != 0 ||
 	    (rc = check_hwid(&v)) != 0 ||
 	    (rc = check_vek_tcb(&v)) != 0 ||
 	    (rc = appraise(&v)) != 0)
-		return rc;
-	return 0;
+		goto out;
+out:
+	att_snp_vek_facts_release(&v.ci.facts);
+	return rc;
+}
+
+int att_snp_verify(struct att_snp_result *res, const uint8_t *report,
+		   size_t len, const struct att_snp_certs *certs,
+		   const struct att_snp_trust *trust,
+		   const struct att_snp_appraisal *ap, int64_t at,
+		   struct att_diag *d)
+{
+	return att_snp_verify_cached(NULL, res, report, len, certs, trust, ap,
+				     at, d);
 }

@@ -12,14 +12,21 @@ specification, publication 57230):
   GET /vcek/v1/{P}/cert_chain   sevsnp/amd_roots/ask_ark_{p}.pem (PEM)
   GET /vlek/v1/{P}/cert_chain   sevsnp/amd_roots/ask_ark_{p}_vlek.pem
   GET /v{c,l}ek/v1/{P}/crl      CRLDIR/{P}.crl when --crl-dir has it
-and 404 for anything else (400 for a VCEK query missing a parameter).
+With --sim-dir DIR (an `attest sim snp init` directory) it serves that
+simulator instead for its product: the VCEK (DIR/vcek.der) at the chip id
+and TCB of DIR/manifest.json, DIR/cert_chain.pem and
+DIR/vlek_cert_chain.pem as the chains, and as the CRL DIR/crl.der, or
+DIR/crl_revoked.der when the control file says "sim_crl": "revoked"
+("none": 404).
+Anything else is 404 (400 for a VCEK query missing a parameter).
 --control names a JSON file read at every request, so a test can change
 the behaviour while the server runs:
   {"mode": "ok" | "429" | "503" | "404" | "stall",
    "retry_after": 2,        (429/503: the Retry-After header, if given)
    "stall_ms": 3000,        (stall: hold the answer that long, then 503)
    "delay_ms": 300,         (every answer waits that long first)
-   "vcek_override": "sevsnp/certs/gosevguest_vcek.der"}
+   "vcek_override": "sevsnp/certs/gosevguest_vcek.der",
+   "sim_crl": "clean" | "revoked" | "none"}   (--sim-dir only)
 --log appends one line per request ("GET /path?query"), written before
 the answer; --port-file receives the bound port.
 """
@@ -69,8 +76,26 @@ def load_table(vectors, extras):
     return table
 
 
+def load_sim(sim_dir):
+    """The simulator's product and its VCEK table entry, or (None, {})."""
+    if not sim_dir:
+        return None, {}
+    with open(os.path.join(sim_dir, "manifest.json")) as f:
+        m = json.load(f)
+    product, t = m["product"], m["tcb"]
+    hwid = m["chip_id"].lower()
+    if product == "Turin":
+        hwid = hwid[:16]
+    spl = (t.get("fmc") if product == "Turin" else None, t["bl"], t["tee"],
+           t["snp"], t["ucode"])
+    with open(os.path.join(sim_dir, "vcek.der"), "rb") as f:
+        return product, {(product, hwid, spl): f.read()}
+
+
 def make_handler(args, table, log_lock):
     vectors = os.path.realpath(args.vectors)
+    sim_product, sim_table = load_sim(args.sim_dir)
+    table = {**table, **sim_table}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -101,6 +126,21 @@ def make_handler(args, table, log_lock):
             with open(os.path.join(vectors, rel), "rb") as f:
                 return f.read()
 
+        def sim_item(self, ctl, kind, leaf):
+            if leaf == "cert_chain":
+                name = "vlek_cert_chain.pem" if kind == "vlek" else \
+                    "cert_chain.pem"
+                ctype = "application/x-pem-file"
+            else:
+                which = ctl.get("sim_crl", "clean")
+                if which == "none":
+                    return 404, b"", "text/plain"
+                name = "crl_revoked.der" if which == "revoked" else \
+                    "crl.der"
+                ctype = "application/pkix-crl"
+            with open(os.path.join(args.sim_dir, name), "rb") as f:
+                return 200, f.read(), ctype
+
         def route(self, ctl):
             url = urllib.parse.urlsplit(self.path)
             parts = [p for p in url.path.split("/") if p]
@@ -109,6 +149,8 @@ def make_handler(args, table, log_lock):
                 return 404, b"", "text/plain"
             kind, product, leaf = parts[0], parts[2], parts[3]
             p = product.lower()
+            if product == sim_product and leaf in ("cert_chain", "crl"):
+                return self.sim_item(ctl, kind, leaf)
             if leaf == "cert_chain":
                 name = f"ask_ark_{p}_vlek.pem" if kind == "vlek" else \
                     (f"ask_ark_{p}_vcek.pem" if p == "turin"
@@ -174,6 +216,7 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--control")
     ap.add_argument("--crl-dir")
+    ap.add_argument("--sim-dir")
     ap.add_argument("--extra", action="append", default=[])
     args = ap.parse_args()
     table = load_table(args.vectors, args.extra)

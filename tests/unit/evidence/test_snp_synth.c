@@ -46,6 +46,11 @@ struct vek_opts {
 	size_t serial_len;
 };
 
+/* The PKI's root and CA key kind and signature algorithm: EC P-384 by
+ * default; test_rsa_algs makes AMD's shape (RSA, RSASSA-PSS SHA-384). */
+static enum att_key_kind g_ca_kind = ATT_KEY_EC_P384;
+static enum att_cert_sig g_sig = ATT_CERT_SIG_DEFAULT;
+
 static const uint8_t ask_serial[] = {0x0A, 0x5C};
 static const uint8_t vek_serial[] = {0x07};
 
@@ -65,7 +70,7 @@ static struct att_cert *build(const char *cn, const struct att_cert *issuer,
 		.key_usage = ca ? ATT_KU_KEY_CERT_SIGN | ATT_KU_CRL_SIGN
 				: ATT_KU_DIGITAL_SIGNATURE,
 		.ski = ATT_SKI_KEY_SHA1, .aki = true, .raw = raw,
-		.n_raw = n_raw};
+		.n_raw = n_raw, .sig = g_sig};
 	struct att_cert *c = NULL;
 	int rc = att_cert_build(&c, &s);
 	ATT_CHECK(rc == 0, "build %s: %d", cn, rc);
@@ -80,8 +85,8 @@ static int pki_init(struct pki *k, enum att_snp_product p, bool vlek)
 	memset(k, 0, sizeof(*k));
 	k->p = p;
 	k->vlek = vlek;
-	if (att_pkey_generate(&k->ark_key, ATT_KEY_EC_P384) != 0 ||
-	    att_pkey_generate(&k->ask_key, ATT_KEY_EC_P384) != 0)
+	if (att_pkey_generate(&k->ark_key, g_ca_kind) != 0 ||
+	    att_pkey_generate(&k->ask_key, g_ca_kind) != 0)
 		return -2;
 	snprintf(cn, sizeof(cn), "ARK-%s", att_snp_product_name(p));
 	k->ark = build(cn, NULL, k->ark_key, k->ark_key, true, NULL, 0, NULL,
@@ -508,10 +513,54 @@ static void test_vlek(void)
 	pki_free(&k);
 }
 
+/* Under an RSA ARK every certificate must be signed with RSASSA-PSS
+ * SHA-384, as AMD signs them: PKCS#1 v1.5 SHA-256 signatures that verify
+ * are still refused, naming the certificate and the algorithm. */
+static void test_rsa_algs(void)
+{
+	struct pki k;
+	static uint8_t rep[ATT_SNP_REPORT_LEN];
+	struct att_pkey *key = NULL;
+	struct att_cert *vek;
+	struct att_snp_appraisal ap = {.max_vmpl = 0};
+	struct vek_opts o = {.tcb = {.bl = 3, .snp = 10, .ucode = 0xD9},
+			     .hwid_len = 64, .product_name = "Milan-B0",
+			     .key_kind = ATT_KEY_EC_P384};
+	memcpy(o.hwid, chip, 64);
+	uint64_t tcb = att_snp_tcb_encode(&o.tcb, ATT_SNP_MILAN);
+	g_ca_kind = ATT_KEY_RSA2048;
+	for (int pss = 0; pss < 2; pss++) {
+		g_sig = pss ? ATT_CERT_SIG_RSA_PSS_SHA384 : ATT_CERT_SIG_DEFAULT;
+		if (pki_init(&k, ATT_SNP_MILAN, false) != 0) {
+			ATT_CHECK(0, "RSA Milan PKI");
+			break;
+		}
+		vek = make_vek(&k, &o, &key);
+		make_report(rep, &k, 2, tcb, chip, 0x30000, key);
+		if (pss) {
+			struct att_snp_result res;
+			struct att_diag d;
+			ATT_CHECK_EQ_INT(verify(&k, rep, vek, NULL, 0, &ap, &res,
+						&d), 0);
+		} else {
+			EXPECT(&k, rep, vek, NULL, 0, &ap, ATT_ERR_ALG,
+			       "VCEK is signed with sha256WithRSAEncryption; "
+			       "AMD signs with RSASSA-PSS SHA-384");
+		}
+		att_cert_free(vek);
+		att_pkey_free(key);
+		key = NULL;
+		pki_free(&k);
+	}
+	g_ca_kind = ATT_KEY_EC_P384;
+	g_sig = ATT_CERT_SIG_DEFAULT;
+}
+
 int main(void)
 {
 	test_milan();
 	test_turin();
 	test_vlek();
+	test_rsa_algs();
 	return att_test_done();
 }
