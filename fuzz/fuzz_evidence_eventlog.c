@@ -7,6 +7,7 @@
  * banks.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -20,7 +21,10 @@ static void check_events(const struct att_tcg_log *log, const uint8_t *data,
 	size_t prev = 0;
 	for (size_t i = 0; i < log->num_events; i++) {
 		const struct att_tcg_event *ev = &log->events[i];
-		if (ev->seq != i || ev->pcr > 23 || (i && ev->offset <= prev) ||
+		bool pcr_ok = ev->pcr <= 23 ||
+			      (ev->pcr == ATT_TCG_PCR_NONE &&
+			       ev->type == ATT_EV_NO_ACTION);
+		if (ev->seq != i || !pcr_ok || (i && ev->offset <= prev) ||
 		    ev->data < data || ev->data + ev->data_len > data + size ||
 		    ev->num_digests == 0)
 			abort();

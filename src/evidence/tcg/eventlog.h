@@ -25,6 +25,10 @@
 
 /* PC Client PCRs are 0..23 (PFP §2.3.4). */
 #define ATT_TCG_NUM_PCRS 24
+/* The PCR index of EV_NO_ACTION records that name no PCR (Windows boot
+ * logs carry them): parsed and reported, never extended. No other event
+ * type may use it. */
+#define ATT_TCG_PCR_NONE 0xFFFFFFFFu
 
 /* Every event type the PFP names (rev 1.06). The values are defined
  * once here; ATT_TCG_EVENT_TYPE_LIST names each one for the name table
@@ -180,7 +184,8 @@ struct att_tcg_log {
  * Events point into buf, which must outlive *log. Every byte must belong
  * to a well-formed record. Errors: ATT_ERR_TRUNCATED (a record runs past
  * the end), ATT_ERR_FORMAT (bad Spec ID event, digest algorithm not in the
- * Spec ID event, PCR index > 23, ...), ATT_ERR_LIMIT (ATT_MAX_EVENTLOG_LEN,
+ * Spec ID event, PCR index > 23 other than ATT_TCG_PCR_NONE on an
+ * EV_NO_ACTION, ...), ATT_ERR_LIMIT (ATT_MAX_EVENTLOG_LEN,
  * ATT_MAX_EVENTS, ATT_MAX_EVENT_DATA_LEN, ATT_MAX_DIGESTS_PER_EVENT),
  * ATT_ERR_NOMEM; diag names the event and its offset. */
 int att_tcg_log_parse(struct att_tcg_log *log, const uint8_t *buf, size_t len,

@@ -76,8 +76,14 @@ static int read_data(struct att_cur *c, struct att_tcg_event *ev,
 	return 0;
 }
 
+/* check_pcr: PC Client PCRs are 0..23. Windows logs also carry
+ * EV_NO_ACTION events whose PCR index is 0xFFFFFFFF (ATT_TCG_PCR_NONE):
+ * they name no PCR, are never extended and are accepted only with that
+ * type (docs/eventlog.md "Formats"). */
 static int check_pcr(const struct att_tcg_event *ev, struct att_diag *diag)
 {
+	if (ev->pcr == ATT_TCG_PCR_NONE && ev->type == ATT_EV_NO_ACTION)
+		return 0;
 	if (ev->pcr >= ATT_TCG_NUM_PCRS)
 		return att_diag_set(diag, ATT_ERR_FORMAT,
 				    "tcg: event %u at offset %zu: PCR index %u "
