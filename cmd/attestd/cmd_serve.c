@@ -16,6 +16,7 @@
 #include "server/datadir.h"
 #include "server/provider.h"
 #include "server/server.h"
+#include "store/store.h"
 
 static int parse_level(const char *s, enum att_log_level *out)
 {
@@ -37,8 +38,11 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 		{"data-dir", required_argument, NULL, 'D'},
 		{"config", required_argument, NULL, 'c'},
 		{"log-level", required_argument, NULL, 'v'},
+		{"store", required_argument, NULL, 's'},
+		{"store-password-file", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0}};
 	const char *listen = NULL, *dir = NULL, *level = NULL;
+	const char *store = NULL, *pwfile = NULL;
 	bool dev = false;
 	int o, r = 0;
 	optind = 1;
@@ -51,6 +55,10 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 			dir = optarg;
 		else if (o == 'v')
 			level = optarg;
+		else if (o == 's')
+			store = optarg;
+		else if (o == 'P')
+			pwfile = optarg;
 		else if (o == 'c')
 			r = att_server_config_load(c, optarg, d);
 		else
@@ -64,6 +72,18 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 	if (listen && (free(c->listen), !(c->listen = strdup(listen))))
 		return ATT_ERR_NOMEM;
 	if (dir && (free(c->data_dir), !(c->data_dir = strdup(dir))))
+		return ATT_ERR_NOMEM;
+	/* Other users see a process's arguments: no password there. */
+	if (store && att_store_url_has_password(store))
+		return att_diag_set(d, ATT_ERR_INVALID_ARG,
+				    "--store: the URL carries a password; "
+				    "give it in a file (--store-password-file "
+				    "FILE, PGPASSFILE or ~/.pgpass) or in the "
+				    "config file, never on the command line");
+	if (store && (free(c->store), !(c->store = strdup(store))))
+		return ATT_ERR_NOMEM;
+	if (pwfile && (free(c->store_password_file),
+		       !(c->store_password_file = strdup(pwfile))))
 		return ATT_ERR_NOMEM;
 	if (level && parse_level(level, &c->log_level))
 		return att_diag_set(d, ATT_ERR_INVALID_ARG,
@@ -139,7 +159,8 @@ int att_cmd_serve(int argc, char **argv)
 	if (parse_args(argc, argv, &cfg, &d) != 0) {
 		fprintf(stderr, "attestd serve: %s\nusage: attestd serve [--dev] "
 				"--listen HOST:PORT --data-dir DIR [--config "
-				"FILE] [--log-level L]\n",
+				"FILE] [--log-level L] [--store URL "
+				"[--store-password-file FILE]]\n",
 			att_diag_msg(&d));
 		att_server_config_release(&cfg);
 		return 2;

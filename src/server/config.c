@@ -32,6 +32,8 @@ void att_server_config_release(struct att_server_config *c)
 		return;
 	free(c->listen);
 	free(c->data_dir);
+	free(c->store);
+	free(c->store_password_file);
 	free(c->tls_cert);
 	free(c->tls_key);
 	free(c->default_provider);
@@ -153,6 +155,12 @@ static int parse_member(struct att_server_config *c, const char *k, json_t *v,
 		return set_str(&c->listen, v, k, d);
 	if (!strcmp(k, "data_dir"))
 		return set_str(&c->data_dir, v, k, d);
+	/* A password in this URL is allowed (a file, unlike a command
+	 * line); store_password_file keeps it out of the config. */
+	if (!strcmp(k, "store"))
+		return set_str(&c->store, v, k, d);
+	if (!strcmp(k, "store_password_file"))
+		return set_str(&c->store_password_file, v, k, d);
 	if (!strcmp(k, "default_provider"))
 		return set_str(&c->default_provider, v, k, d);
 	if (!strcmp(k, "log_level"))

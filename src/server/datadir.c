@@ -175,9 +175,63 @@ static int load_master(uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 	return 0;
 }
 
+/* open_pg opens a PostgreSQL store and dir's master key. The master key
+ * stays a file of the data dir, the same on every node
+ * (docs/deployment.md); a missing one is created only while the store
+ * holds nothing wrapped with another. */
+static int open_pg(struct att_store **out,
+		   uint8_t master[static ATT_KEYWRAP_KEY_LEN], const char *dir,
+		   const char *mk, const char *url,
+		   const struct att_store_pg_opts *o, bool create,
+		   struct att_diag *d)
+{
+	size_t keys = 0, tpm = 0;
+	int r = att_store_open_pg(out, url, o, d);
+	if (r)
+		return r;
+	r = att_keywrap_load_master(master, mk, 0);
+	if (r == ATT_ERR_NOT_FOUND) {
+		if ((r = att_keys_count_wrapped(*out, &keys, d)) == 0 &&
+		    (r = att_store_tpm_wrapped_count(*out, &tpm, d)) == 0) {
+			if (keys || tpm)
+				r = att_diag_set(
+				    d, ATT_ERR_NOT_FOUND,
+				    "%s is missing but the store holds %zu "
+				    "wrapped key(s) and %zu wrapped TPM key(s): "
+				    "copy the master key the other nodes use "
+				    "into %s (a new one could not unwrap them)",
+				    mk, keys, tpm, dir);
+			else if (!create)
+				r = att_diag_set(d, ATT_ERR_NOT_FOUND,
+						 "%s is missing", mk);
+			else if ((r = att_keywrap_create_master(master, mk)) ==
+				 ATT_ERR_EXISTS)
+				r = att_keywrap_load_master(master, mk, 0);
+		}
+	}
+	if (r && r != ATT_ERR_NOT_FOUND)
+		r = att_diag_set(d, r, "cannot load the master key %s: %s", mk,
+				 att_strerror(r));
+	if (r) {
+		att_store_close(*out);
+		*out = NULL;
+		att_keywrap_wipe(master, ATT_KEYWRAP_KEY_LEN);
+	}
+	return r;
+}
+
 int att_datadir_open(struct att_store **out,
 		     uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     const char *dir, bool create, struct att_diag *d)
+{
+	return att_datadir_open_store(out, master, dir, NULL, NULL, create, d);
+}
+
+int att_datadir_open_store(struct att_store **out,
+			   uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			   const char *dir, const char *store,
+			   const struct att_store_pg_opts *pg, bool create,
+			   struct att_diag *d)
 {
 	char db[4096], mk[4096];
 	struct stat st;
@@ -186,9 +240,16 @@ int att_datadir_open(struct att_store **out,
 	if (att_datadir_path(db, sizeof(db), dir, ATT_DATADIR_DB) ||
 	    att_datadir_path(mk, sizeof(mk), dir, ATT_DATADIR_MASTER))
 		return att_diag_set(d, ATT_ERR_LIMIT, "data dir path too long");
+	if (store && !att_store_url_is_pg(store) &&
+	    snprintf(db, sizeof(db), "%s",
+		     strncmp(store, "sqlite://", 9) ? store : store + 9) >=
+		    (int)sizeof(db))
+		return att_diag_set(d, ATT_ERR_LIMIT, "store path too long");
 	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return att_diag_set(d, ATT_ERR_IO, "cannot create %s: %s", dir,
 				    strerror(errno));
+	if (store && att_store_url_is_pg(store))
+		return open_pg(out, master, dir, mk, store, pg, create, d);
 	if (!create && stat(db, &st) != 0)
 		return att_diag_set(d, ATT_ERR_NOT_FOUND,
 				    "%s has no attestd store (%s); create a "

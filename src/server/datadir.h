@@ -54,6 +54,17 @@ int att_datadir_path(char *out, size_t out_len, const char *dir,
 int att_datadir_open(struct att_store **out,
 		     uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		     const char *dir, bool create, struct att_diag *d);
+/* att_datadir_open_store is att_datadir_open with the store named by
+ * store (NULL: DIR/attestd.db; "sqlite://PATH" or a path: that SQLite
+ * file; "postgresql://...": att_store_open_pg with pg, which may be
+ * NULL). The master key stays DIR/master.key for every backend; with
+ * PostgreSQL it is created only while the store holds no wrapped key. */
+struct att_store_pg_opts;
+int att_datadir_open_store(struct att_store **out,
+			   uint8_t master[static ATT_KEYWRAP_KEY_LEN],
+			   const char *dir, const char *store,
+			   const struct att_store_pg_opts *pg, bool create,
+			   struct att_diag *d);
 
 /* att_datadir_dev_init prepares a dev data dir for listen ("HOST:PORT"):
  * TLS certificate, the default provider (base URL https://<listen>) with a

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attest/err.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "server/api_tpm.h"
 #include "server/auth.h"
@@ -104,6 +106,31 @@ static int init_dev(struct att_server *srv, struct att_diag *d)
 	return 0;
 }
 
+/* open_store opens the configured store (DATA_DIR/attestd.db unless
+ * "store" names another) with one PostgreSQL connection per server thread
+ * and two for work outside requests; the log names it with any password
+ * masked. */
+static int open_store(struct att_server *srv, struct att_diag *d)
+{
+	const struct att_server_config *c = srv->cfg;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = c->threads ? c->threads
+				      : (unsigned)(cpus > 0 ? cpus : 1);
+	struct att_store_pg_opts pg = {
+	    .pool_size = threads + 2 > ATT_PG_POOL_MAX ? ATT_PG_POOL_MAX
+						       : threads + 2,
+	    .password_file = c->store_password_file};
+	char shown[ATT_PG_URL_MAX + 1];
+	int r = att_datadir_open_store(&srv->store, srv->master, c->data_dir,
+				       c->store, &pg, c->dev, d);
+	if (!r && c->store) {
+		att_store_url_mask(shown, sizeof(shown), c->store);
+		att_logf(ATT_LOG_INFO, "store: %s (%s)", shown,
+			 srv->store->ops->name);
+	}
+	return r;
+}
+
 int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 		    struct att_diag *d)
 {
@@ -120,8 +147,7 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 	if (!r)
 		r = att_jwks_svc_new(&srv->jwks, d);
 	if (!r)
-		r = att_datadir_open(&srv->store, srv->master, cfg->data_dir,
-				     cfg->dev, d);
+		r = open_store(srv, d);
 	if (!r && cfg->dev)
 		r = init_dev(srv, d);
 	if (!r && (!cfg->tls_cert || !cfg->tls_key))

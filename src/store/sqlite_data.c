@@ -218,6 +218,35 @@ static int polcert_add(void *impl, const struct att_store_polcert *c,
 	return r;
 }
 
+/* polcert_keep_last refuses (ATT_ERR_INVALID_OPERATION) to remove the
+ * provider's only certificate; inside the write transaction (BEGIN
+ * IMMEDIATE holds the write lock), so no other writer can interleave. */
+static int polcert_keep_last(struct att_sq *s, const char *provider,
+			     const char *thumbprint, struct att_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+	int r = att_sq_stmt(s, &st,
+			    "SELECT count(*), sum(thumbprint = ?2) FROM"
+			    " policy_certs WHERE provider = ?1",
+			    d);
+	if (r)
+		return r;
+	att_sq_bind_text(st, 1, provider);
+	att_sq_bind_text(st, 2, thumbprint);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		r = att_sq_err(s->db, rc, "count policy certificates", d);
+	else if (sqlite3_column_int64(st, 1) == 0)
+		r = ATT_ERR_NOT_FOUND;
+	else if (sqlite3_column_int64(st, 0) <= 1)
+		r = att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+				 "store: %s is the last policy management "
+				 "certificate of %s",
+				 thumbprint, provider);
+	att_sq_stmt_done(s, st);
+	return r;
+}
+
 static int polcert_remove(void *impl, const char *provider,
 			  const char *thumbprint,
 			  const struct att_store_audit *a, struct att_diag *d)
@@ -225,7 +254,7 @@ static int polcert_remove(void *impl, const char *provider,
 	struct att_sq *s = impl;
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
-	if (!r &&
+	if (!r && !(r = polcert_keep_last(s, provider, thumbprint, d)) &&
 	    !(r = delete_pair(s,
 			      "DELETE FROM policy_certs WHERE provider = ? AND"
 			      " thumbprint = ?",
@@ -400,6 +429,49 @@ out:
 	return r;
 }
 
+static int read_collateral(sqlite3_stmt *st, void *row)
+{
+	struct att_store_collateral *c = row;
+	int err = 0;
+	c->key = att_sq_col_text(st, 0, &err);
+	c->body = att_sq_col_blob(st, 1, &c->body_len, &err);
+	c->fetched = sqlite3_column_int64(st, 2);
+	c->next_update = sqlite3_column_int64(st, 3);
+	if (err)
+		att_store_collateral_release(c);
+	return err;
+}
+
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
+
+/* collateral_list: a prefix match by substr (LIKE would read '%' and '_'
+ * in the prefix as wildcards); one row more than the maximum is read to
+ * tell "exactly the maximum" from "too many". */
+static int collateral_list(void *impl, const char *prefix,
+			   struct att_store_collateral **out, size_t *n,
+			   struct att_diag *d)
+{
+	void *v = NULL;
+	int r = list_rows(impl,
+			  "SELECT key, body, fetched, next_update FROM"
+			  " collateral_cache WHERE substr(key, 1, length(?1))"
+			  " = ?1 ORDER BY key LIMIT "
+			  SQ_STR(ATT_STORE_COLLATERAL_LIST_MAX) " + 1",
+			  prefix, read_collateral, sizeof(**out), &v, n, d);
+	if (!r && *n > ATT_STORE_COLLATERAL_LIST_MAX)
+		r = att_diag_set(d, ATT_ERR_LIMIT,
+				 "more than %d collateral rows under '%s'",
+				 ATT_STORE_COLLATERAL_LIST_MAX, prefix);
+	if (r) {
+		att_store_collateral_list_free(v, *n);
+		*n = 0;
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
 const struct att_store_ops att_sq_ops = {
 	.name = "sqlite",
 	.close = att_sq_close,
@@ -423,6 +495,7 @@ const struct att_store_ops att_sq_ops = {
 	.audit_list = audit_list,
 	.collateral_get = collateral_get,
 	.collateral_put = collateral_put,
+	.collateral_list = collateral_list,
 	.tpm_settings_get = att_sq_tpm_settings_get,
 	.tpm_settings_put = att_sq_tpm_settings_put,
 	.tpm_cert_add = att_sq_tpm_cert_add,

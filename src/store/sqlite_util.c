@@ -20,6 +20,11 @@ uint64_t att_store_sqlite_write_count(void)
 	return __atomic_load_n(&write_count, __ATOMIC_ACQUIRE);
 }
 
+void att_store_write_count_bump(void)
+{
+	__atomic_add_fetch(&write_count, 1, __ATOMIC_RELEASE);
+}
+
 int att_sq_err(sqlite3 *db, int rc, const char *what, struct att_diag *d)
 {
 	int err = ATT_ERR_STORE;
@@ -126,7 +131,7 @@ int att_sq_commit(sqlite3 *db, struct att_diag *d)
 	if (r)
 		att_sq_rollback(db);
 	else
-		__atomic_add_fetch(&write_count, 1, __ATOMIC_RELEASE);
+		att_store_write_count_bump();
 	return r;
 }
 

@@ -19,5 +19,9 @@
  * store access). Read it BEFORE reading the store: a write that commits
  * in between then shows as a changed count at the next check. */
 uint64_t att_store_sqlite_write_count(void);
+/* att_store_write_count_bump moves the count: after each committed write
+ * of any store backend of this process (the PostgreSQL backend too, so
+ * the same caches see this process's own writes to it at once). */
+void att_store_write_count_bump(void);
 
 #endif

@@ -96,6 +96,8 @@ LIST_FREE(att_store_polcert_list_free, struct att_store_polcert,
 	  att_store_polcert_release)
 LIST_FREE(att_store_audit_list_free, struct att_store_audit,
 	  att_store_audit_release)
+LIST_FREE(att_store_collateral_list_free, struct att_store_collateral,
+	  att_store_collateral_release)
 
 void att_store_close(struct att_store *s)
 {
@@ -236,4 +238,18 @@ int att_store_collateral_put(struct att_store *s,
 			     struct att_diag *d)
 {
 	return s->ops->collateral_put(s->impl, c, d);
+}
+
+int att_store_collateral_list(struct att_store *s, const char *prefix,
+			      struct att_store_collateral **out, size_t *n,
+			      struct att_diag *d)
+{
+	*out = NULL;
+	*n = 0;
+	if (!s->ops->collateral_list)
+		return att_diag_set(d, ATT_ERR_UNSUPPORTED,
+				    "the %s store cannot list collateral",
+				    s->ops->name);
+	return s->ops->collateral_list(s->impl, prefix ? prefix : "", out, n,
+				       d);
 }

@@ -2,12 +2,14 @@
 /*
  * The store: attestd's persistent state (providers, their signing keys,
  * policies, policy management certificates, the audit log and a collateral
- * cache) behind an ops table, so that a PostgreSQL backend can implement
- * the same struct att_store_ops later. The SQLite backend
- * (att_store_open_sqlite) is the default. Every write runs in one
- * transaction and either happens completely or not at all. A store may be
+ * cache) behind an ops table, struct att_store_ops, with two backends:
+ * SQLite (att_store_open_sqlite), the default, and PostgreSQL
+ * (att_store_open_pg), which lets several attestd nodes share one
+ * database. Every write runs in one transaction and either happens
+ * completely or not at all. A store may be
  * shared by all threads of the server: the backend serialises access (the
- * SQLite backend holds one connection behind a mutex).
+ * SQLite backend holds one connection behind a mutex, the PostgreSQL one
+ * a pool of connections, one per operation).
  *
  * Rows are plain structs of owned, malloc'd members; *_release frees the
  * members and zeroes the struct (NULL accepted). Lists are returned as
@@ -148,6 +150,7 @@ void att_store_provider_list_free(struct att_store_provider *v, size_t n);
 void att_store_key_list_free(struct att_store_key *v, size_t n);
 void att_store_polcert_list_free(struct att_store_polcert *v, size_t n);
 void att_store_audit_list_free(struct att_store_audit *v, size_t n);
+void att_store_collateral_list_free(struct att_store_collateral *v, size_t n);
 
 /*
  * The backend interface. impl is the backend's state. Every function
@@ -206,6 +209,11 @@ struct att_store_ops {
 
 	int (*polcert_add)(void *impl, const struct att_store_polcert *c,
 			   const struct att_store_audit *a, struct att_diag *d);
+	/* polcert_remove: ATT_ERR_NOT_FOUND when absent, and
+	 * ATT_ERR_INVALID_OPERATION when it is the provider's last
+	 * certificate; the rule is checked inside the removing transaction,
+	 * so concurrent removals (other threads, processes or nodes) leave
+	 * at least one. */
 	int (*polcert_remove)(void *impl, const char *provider,
 			      const char *thumbprint,
 			      const struct att_store_audit *a,
@@ -224,6 +232,13 @@ struct att_store_ops {
 			      struct att_diag *d);
 	int (*collateral_put)(void *impl, const struct att_store_collateral *c,
 			      struct att_diag *d);
+	/* collateral_list: the rows whose key starts with prefix ("" for
+	 * all), by key; ATT_ERR_LIMIT when more than
+	 * ATT_STORE_COLLATERAL_LIST_MAX match (nothing returned). The array
+	 * is freed with att_store_collateral_list_free. */
+	int (*collateral_list)(void *impl, const char *prefix,
+			       struct att_store_collateral **out, size_t *n,
+			       struct att_diag *d);
 
 	/* TPM state (docs/tpm.md). tpm_settings_get: the settings JSON
 	 * text, ATT_ERR_NOT_FOUND when none was set; tpm_settings_put
@@ -280,6 +295,8 @@ struct att_store_ops {
 	/* tpm_wrapped_count counts the wrapped TPM keys (AIK CA keys and
 	 * context-key seeds) of every provider. */
 	int (*tpm_wrapped_count)(void *impl, size_t *out, struct att_diag *d);
+	/* unavailable: see att_store_unavailable (NULL: never). */
+	bool (*unavailable)(void *impl);
 };
 
 struct att_store {
@@ -292,6 +309,50 @@ struct att_store {
  * schema migrations. *out is the caller's (att_store_close). */
 int att_store_open_sqlite(struct att_store **out, const char *path,
 			  struct att_diag *d);
+/* PostgreSQL (src/store/pg*.c, docs/deployment.md). url is a libpq URL
+ * (postgresql://[user@]host[:port]/dbname[?sslmode=...]); sslmode and the
+ * other URL parameters go to libpq as given. The password comes from
+ * password_file (its first line), from the URL (config files only: see
+ * att_store_url_has_password), or from libpq's own PGPASSFILE /
+ * ~/.pgpass. Every connection is taken from a pool of pool_size (0:
+ * ATT_PG_POOL_DEFAULT; at most ATT_PG_POOL_MAX) opened on demand; the
+ * schema migrations run at open under a PostgreSQL advisory lock, so
+ * nodes starting together apply each once. */
+struct att_store_pg_opts {
+	unsigned pool_size;
+	const char *password_file;
+	unsigned connect_timeout_s; /* 0: ATT_PG_CONNECT_TIMEOUT_S */
+};
+int att_store_open_pg(struct att_store **out, const char *url,
+		      const struct att_store_pg_opts *o, struct att_diag *d);
+
+/* att_store_open_url opens the store a URL names: "postgresql://" or
+ * "postgres://" (att_store_open_pg, o may be NULL), "sqlite://PATH" or a
+ * plain path (att_store_open_sqlite). */
+int att_store_open_url(struct att_store **out, const char *url,
+		       const struct att_store_pg_opts *o, struct att_diag *d);
+/* att_store_url_is_pg: url names a PostgreSQL store. */
+bool att_store_url_is_pg(const char *url);
+/* att_store_url_has_password: a PostgreSQL URL carries a password (in
+ * its userinfo or as a password= parameter). Command lines refuse such
+ * a URL: other users see a process's arguments. */
+bool att_store_url_has_password(const char *url);
+/* att_store_url_mask writes url with any password replaced by "***" to
+ * out (always NUL-terminated; truncated to out_len - 1 bytes): the only
+ * form of a store URL that goes into logs and error messages. */
+void att_store_url_mask(char *out, size_t out_len, const char *url);
+
+/* att_store_unavailable: the store's last operation failed because the
+ * database could not be reached (connection refused or lost, pool
+ * timeout), as opposed to a failure of the operation itself: a server
+ * answers 503 for this one. Cleared by the next operation that reaches
+ * the database. Always false for SQLite. Such failures return
+ * ATT_ERR_STORE with a message that starts with ATT_STORE_UNAVAILABLE_MSG
+ * and names the host (att_store_diag_unavailable reads it). */
+#define ATT_STORE_UNAVAILABLE_MSG "store unavailable: "
+bool att_store_unavailable(const struct att_store *s);
+bool att_store_diag_unavailable(int err, const struct att_diag *d);
+
 /* att_store_close closes the backend and frees s; accepts NULL. */
 void att_store_close(struct att_store *s);
 
@@ -348,6 +409,9 @@ int att_store_collateral_get(struct att_store *s, const char *key,
 int att_store_collateral_put(struct att_store *s,
 			     const struct att_store_collateral *c,
 			     struct att_diag *d);
+int att_store_collateral_list(struct att_store *s, const char *prefix,
+			      struct att_store_collateral **out, size_t *n,
+			      struct att_diag *d);
 
 int att_store_tpm_settings_get(struct att_store *s, const char *provider,
 			       char **json, struct att_diag *d);

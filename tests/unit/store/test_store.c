@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of the SQLite store: migrations (idempotent, refuse a newer
- * schema, a version-2 database upgraded), WAL mode, CRUD of every table,
- * the binding iat of policy changes, and that a failing write rolls back
- * everything its transaction did. */
+/* Unit tests of the store, on SQLite or, with ATT_TEST_PG_URL set
+ * (tests/harness/with_pg.sh), PostgreSQL: migrations (idempotent, refuse
+ * a newer schema, a version-2 database upgraded), WAL mode (SQLite), CRUD
+ * of every table, the binding iat of policy changes, the last policy
+ * certificate kept, and that a failing write rolls back everything its
+ * transaction did. */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "attest/err.h"
+#include "harness/store_backend.h"
 #include "harness/tap.h"
 #include "store/store.h"
 
@@ -18,24 +21,27 @@ static char path[512];
 
 static int sql_int(const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int v = -1;
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return att_tb_sql_int(sql);
 }
 
 static void sql_exec(const char *sql)
 {
-	sqlite3 *db = NULL;
-	if (sqlite3_open(path, &db) == SQLITE_OK)
-		sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
+	ATT_CHECK(att_tb_sql_exec(sql), "%s", sql);
+}
+
+/* tables_in counts the tables of a quoted, comma-separated list of names
+ * that exist in the database. */
+static int tables_in(const char *names)
+{
+	char sql[600];
+	snprintf(sql, sizeof(sql),
+		 att_tb_pg_url() ? "SELECT count(*) FROM information_schema."
+				   "tables WHERE table_schema = 'public' AND "
+				   "table_name IN (%s)"
+				 : "SELECT count(*) FROM sqlite_master WHERE "
+				   "type='table' AND name IN (%s)",
+		 names);
+	return sql_int(sql);
 }
 
 static void test_migrations(void)
@@ -43,20 +49,19 @@ static void test_migrations(void)
 	struct att_store *s = NULL;
 	struct att_diag d = {0};
 	int v = 0;
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
 	ATT_CHECK_EQ_INT(v, 4);
 	att_store_close(s);
 	/* Second open: nothing re-applied, same version, same rows. */
 	s = NULL;
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
 	ATT_CHECK_EQ_INT(v, 4);
 	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM schema_version"), 4);
-	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
-				 "type='table' AND name IN ('providers','keys',"
-				 "'policies','policy_certs','audit_log',"
-				 "'collateral_cache','policy_iat')"),
+	ATT_CHECK_EQ_INT(tables_in("'providers','keys','policies',"
+				   "'policy_certs','audit_log',"
+				   "'collateral_cache','policy_iat'"),
 			 7);
 	ATT_CHECK_EQ_INT(att_store_ping(s, &d), 0);
 	att_store_close(s);
@@ -70,14 +75,13 @@ static void test_migrations(void)
 		 "DELETE FROM schema_version WHERE version >= 3");
 	ATT_CHECK_EQ_INT(sql_int("SELECT max(version) FROM schema_version"), 2);
 	s = NULL;
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
 	ATT_CHECK_EQ_INT(v, 4);
-	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM sqlite_master WHERE "
-				 "type='table' AND name IN ('policy_iat',"
-				 "'tpm_settings','tpm_certs','tpm_aik_ca',"
-				 "'tpm_enrolments','tpm_ctx_keys',"
-				 "'tpm_used_contexts','tpm_imports')"),
+	ATT_CHECK_EQ_INT(tables_in("'policy_iat','tpm_settings','tpm_certs',"
+				   "'tpm_aik_ca','tpm_enrolments',"
+				   "'tpm_ctx_keys','tpm_used_contexts',"
+				   "'tpm_imports'"),
 			 8);
 	att_store_close(s);
 }
@@ -104,7 +108,7 @@ static void test_newer_schema_refused(void)
 	struct att_store *s = NULL;
 	struct att_diag d = {0};
 	sql_exec("INSERT INTO schema_version VALUES (99, 0)");
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d),
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d),
 			 ATT_ERR_UNSUPPORTED);
 	ATT_CHECK(s == NULL, "no store on failure");
 	ATT_CHECK(strstr(d.msg, "newer") != NULL, "msg: %s", d.msg);
@@ -372,6 +376,22 @@ static void test_polcerts(struct att_store *s)
 	ATT_CHECK_EQ_INT(att_store_polcert_list(s, "beta", &v, &n, &d), 0);
 	ATT_CHECK_EQ_INT(n, 1);
 	att_store_polcert_list_free(v, n);
+	/* The last certificate stays, and the refused removal leaves no
+	 * audit record. */
+	struct att_store_audit a = {.provider = "beta", .time = 3,
+				    .actor = "t", .action = "remove"};
+	att_diag_clear(&d);
+	ATT_CHECK_EQ_INT(att_store_polcert_remove(s, "beta", "BB", &a, &d),
+			 ATT_ERR_INVALID_OPERATION);
+	ATT_CHECK(strstr(d.msg, "last") != NULL, "msg: %s", d.msg);
+	ATT_CHECK_EQ_INT(att_store_polcert_list(s, "beta", &v, &n, &d), 0);
+	ATT_CHECK_EQ_INT(n, 1);
+	att_store_polcert_list_free(v, n);
+	ATT_CHECK_EQ_INT(sql_int("SELECT count(*) FROM audit_log WHERE "
+				 "provider = 'beta'"),
+			 0);
+	ATT_CHECK_EQ_INT(att_store_polcert_remove(s, "beta", "CC", &a, &d),
+			 ATT_ERR_NOT_FOUND);
 }
 
 static void test_collateral(struct att_store *s)
@@ -401,12 +421,15 @@ int main(void)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/attestd.db", dir);
+	att_tb_init(path);
+	printf("# backend: %s\n", att_tb_name());
 	test_migrations();
-	test_wal();
+	if (!att_tb_pg_url())
+		test_wal(); /* SQLite's journal mode */
 	test_newer_schema_refused();
 	struct att_store *s = NULL;
 	struct att_diag d = {0};
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d), 0);
 	if (s) {
 		test_providers(s);
 		test_keys(s);

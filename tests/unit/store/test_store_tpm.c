@@ -5,7 +5,8 @@
  * exactly one winner among threads with their own connections, threads
  * sharing one, and separate processes), the import of a pre-store
  * directory (merge, idempotent, all-or-nothing) and the wrapped-key
- * count. */
+ * count. On SQLite or, with ATT_TEST_PG_URL set, PostgreSQL
+ * (tests/harness/store_backend.h). */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "attest/err.h"
+#include "harness/store_backend.h"
 #include "harness/tap.h"
 #include "store/store.h"
 
@@ -28,16 +30,7 @@ static char path[512];
 
 static int sql_int(const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int v = -1;
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
+	return att_tb_sql_int(sql);
 }
 
 static void add_provider(struct att_store *s, const char *name)
@@ -246,7 +239,7 @@ static void test_replay_threads(void)
 	struct att_diag d = {0};
 	int ok = 1;
 	for (int i = 0; i < NTHREADS; i++)
-		ok &= att_store_open_sqlite(&own[i], path, &d) == 0;
+		ok &= att_tb_open(&own[i], &d) == 0;
 	ATT_CHECK(ok, "%d connections open", NTHREADS);
 	if (!ok)
 		goto out;
@@ -289,7 +282,7 @@ static void test_replay_processes(void)
 			struct att_diag d = {0};
 			uint8_t id[16] = {0xab}, go;
 			close(fds[1]);
-			int r = att_store_open_sqlite(&s, path, &d);
+			int r = att_tb_open(&s, &d);
 			if (read(fds[0], &go, 1) != 0) /* released at EOF */
 				_exit(3);
 			if (r == 0)
@@ -403,7 +396,9 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/attestd.db", dir);
 	struct att_store *s = NULL;
 	struct att_diag d = {0};
-	ATT_CHECK_EQ_INT(att_store_open_sqlite(&s, path, &d), 0);
+	att_tb_init(path);
+	printf("# backend: %s\n", att_tb_name());
+	ATT_CHECK_EQ_INT(att_tb_open(&s, &d), 0);
 	if (s) {
 		add_provider(s, "p1");
 		add_provider(s, "p2");
