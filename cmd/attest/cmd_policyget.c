@@ -34,7 +34,14 @@ static int policy_text(char **out, size_t *len, json_t *resp,
 	if (!p)
 		r = att_diag_set(d, ATT_ERR_FORMAT,
 				 "response token has no x-ms-policy");
-	else if (!(r = att_jws_parse(&jws, p, strlen(p), d))) {
+	else if (!(r = att_jws_parse(&jws, p, strlen(p), d)) &&
+		 jws.payload_len == 0)
+		/* MAA's x-ms-policy when no policy is set and the type has
+		 * no default: "eyJhbGciOiJub25lIn0.." */
+		r = att_diag_set(d, ATT_ERR_NOT_FOUND,
+				 "no policy is set for this attestation type "
+				 "(x-ms-policy is the empty unsigned JWS)");
+	else if (!r) {
 		json_t *pl = json_loadb((const char *)jws.payload,
 					jws.payload_len, 0, NULL);
 		const char *b64 = json_string_value(

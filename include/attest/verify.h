@@ -205,9 +205,18 @@ ATT_EXPORT int att_verify_policy_hash(char out[ATT_VERIFY_POLICY_HASH_LEN],
  */
 struct att_verify_ctx;
 
+/* An extra pinned AMD ARK for SevSnpVm: product "Milan", "Genoa" or
+ * "Turin", and its self-signed ARK certificate as a NUL-terminated PEM
+ * (or DER with pem_len set). */
+struct att_verify_snp_ark {
+	const char *product;
+	const char *pem;
+	size_t pem_len; /* 0: strlen(pem) */
+};
+
 /* What att_verify_ctx_new builds the verifier from. All zero: an
- * in-memory store, no PCS, the Intel SGX Root CA, each request verified
- * at its own time. */
+ * in-memory store, no PCS, no KDS, the Intel SGX Root CA and AMD's
+ * Milan, Genoa and Turin ARKs, each request verified at its own time. */
 struct att_verify_ctx_opts {
 	/* A data directory of attestd (its attestd.db must exist) or a
 	 * SQLite file (created if missing): the providers' stored policies
@@ -230,6 +239,17 @@ struct att_verify_ctx_opts {
 	/* Fixed verification time of every quote (Unix seconds); 0: the
 	 * request's time (att_verify_attest_opts.now). */
 	int64_t verify_time;
+	/* SevSnpVm: ARKs pinned beside (or, for the same product, instead
+	 * of) AMD's built-in ones; no_amd_roots non-zero: only these. */
+	const struct att_verify_snp_ark *snp_arks;
+	size_t n_snp_arks;
+	int no_amd_roots;
+	/* SevSnpVm: AMD KDS base URL (e.g. "https://kdsintf.amd.com" or a
+	 * mirror) for the VCEKs, chains and CRLs the store lacks; NULL:
+	 * offline (the store and att_verify_ctx_import only).
+	 * kds_ca_file: PEM bundle for its TLS (NULL: the system's). */
+	const char *kds_url;
+	const char *kds_ca_file;
 };
 
 /* att_verify_ctx_new opens the store and builds the verifier. *out is
@@ -282,7 +302,10 @@ struct att_verify_attest_opts {
  * att_verify_attest runs one MAA attestation request body (JSON text:
  * {"quote", "runtimeData"?, "initTimeData"?, "draftPolicyForAttestation"?,
  * "nonce"?}, as POST /attest/{type} takes it) of type "SgxEnclave",
- * "OpenEnclave" or "TdxVm" through the whole pipeline: request decoding,
+ * "OpenEnclave", "TdxVm" or "SevSnpVm" (MAA's AttestSevSnpVmRequest:
+ * "report" instead of "quote"; AMD's appraisal defaults: a guest policy
+ * allowing debug is refused, any VMPL, no minimum TCB, a CRL used when
+ * the store or KDS has one) through the whole pipeline: request decoding,
  * policy, collateral and quote verification at the verification time,
  * runtime / init-time data binding, claims, policy evaluation, issued
  * claims, token. Returns 0 when it ran to the end, whether or not the

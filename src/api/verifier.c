@@ -4,7 +4,9 @@
  * att_verify_ctx, att_verify_attest) over src/verify's struct
  * att_verifier: the same pipeline attestd's POST /attest/{type} runs,
  * with a store the caller names (or an in-memory one), the caller's trust
- * roots, and an optional token signed with the caller's key. Evidence
+ * roots (Intel's and AMD's by default), an AMD KDS client over the store
+ * (offline unless given a URL), and an optional token signed with the
+ * caller's key. Evidence
  * types are dispatched through one table (kinds[]), so a new type is one
  * line there.
  */
@@ -19,9 +21,11 @@
 #include "attest/verify.h"
 #include "base/limits.h"
 #include "base/timeutil.h"
+#include "collateral/kds.h"
 #include "collateral/service.h"
 #include "crypto/pkey.h"
 #include "evidence/sgx/verify.h"
+#include "evidence/snp/snp.h"
 #include "store/store.h"
 #include "token/jws.h"
 #include "token/jwt.h"
@@ -41,6 +45,19 @@ struct att_verify_ctx {
  * verifier's entry point. */
 typedef int (*run_fn)(struct att_verifier *v, const struct att_verify_req *req,
 		      struct att_verify_result *res);
+
+/* run_snp: SevSnpVm with AMD's appraisal defaults (debug refused, any
+ * VMPL, no minimum TCB, CRL used when had but not required). */
+static int run_snp(struct att_verifier *v, const struct att_verify_req *req,
+		   struct att_verify_result *res)
+{
+	static const struct att_snp_appraisal dflt = {.max_vmpl = 3};
+	struct att_verify_req r = *req;
+	if (!r.snp)
+		r.snp = &dflt;
+	return att_verify_snp(v, &r, res);
+}
+
 static const struct {
 	const char *type;
 	run_fn run;
@@ -48,6 +65,7 @@ static const struct {
 	{"SgxEnclave", att_verify_sgx},
 	{"OpenEnclave", att_verify_oe},
 	{"TdxVm", att_verify_tdx},
+	{"SevSnpVm", run_snp},
 };
 
 static run_fn find_kind(const char *type)
@@ -102,6 +120,48 @@ static int make_trust(struct att_dcap_trust **out,
 	return 0;
 }
 
+/* make_snp_trust: AMD's ARKs (unless no_amd_roots) and the caller's. */
+static int make_snp_trust(struct att_snp_trust **out,
+			  const struct att_verify_ctx_opts *o,
+			  struct att_diag *d)
+{
+	int r = o->no_amd_roots ? att_snp_trust_new_empty(out)
+				: att_snp_trust_new_amd(out);
+	if (r)
+		return att_diag_set(d, r, "verifier: cannot make the SEV-SNP "
+				    "trust store");
+	for (size_t i = 0; i < o->n_snp_arks; i++) {
+		const struct att_verify_snp_ark *a =
+			o->snp_arks ? &o->snp_arks[i] : NULL;
+		enum att_snp_product p =
+			a && a->product ? att_snp_product_from_name(a->product)
+					: ATT_SNP_PRODUCT_UNKNOWN;
+		if (!a || !a->pem || p == ATT_SNP_PRODUCT_UNKNOWN)
+			return att_diag_set(d, ATT_ERR_INVALID_ARG,
+					    "verifier: SEV-SNP ARK %zu: no PEM "
+					    "or product not Milan, Genoa or "
+					    "Turin",
+					    i);
+		size_t n = a->pem_len ? a->pem_len : strlen(a->pem);
+		if ((r = att_snp_trust_add_ark(*out, p, (const uint8_t *)a->pem,
+					       n, d)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int make_kds(struct att_kds **out, struct att_store *st,
+		    const struct att_verify_ctx_opts *o, struct att_diag *d)
+{
+	struct att_kds_opts ko = {
+		.store = st,
+		.base_url = o->kds_url,
+		.offline = o->kds_url == NULL,
+		.ca_file = o->kds_ca_file,
+	};
+	return att_kds_new(out, &ko, d);
+}
+
 static int make_collateral(struct att_collateral_svc **out,
 			   struct att_store *st,
 			   const struct att_verify_ctx_opts *o,
@@ -125,6 +185,8 @@ int att_verify_ctx_new(struct att_verify_ctx **out,
 	struct att_dcap_trust *trust = NULL;
 	struct att_dcap_cache *cache = NULL;
 	struct att_collateral_svc *col = NULL;
+	struct att_snp_trust *snp = NULL;
+	struct att_kds *kds = NULL;
 	struct att_diag d = {0};
 	int r;
 	if (!out)
@@ -142,7 +204,9 @@ int att_verify_ctx_new(struct att_verify_ctx **out,
 	}
 	if ((r = open_store(&c->store, o->store, &d)) != 0 ||
 	    (r = make_trust(&trust, o, &d)) != 0 ||
-	    (r = make_collateral(&col, c->store, o, &d)) != 0)
+	    (r = make_collateral(&col, c->store, o, &d)) != 0 ||
+	    (r = make_snp_trust(&snp, o, &d)) != 0 ||
+	    (r = make_kds(&kds, c->store, o, &d)) != 0)
 		goto out;
 	if ((r = att_dcap_cache_new(&cache, ATT_ATTEST_DCAP_CACHE_ENTRIES))) {
 		att_diag_set(&d, r, "out of memory");
@@ -154,15 +218,21 @@ int att_verify_ctx_new(struct att_verify_ctx **out,
 		.collateral = col,
 		.store = c->store,
 		.verify_time = o->verify_time,
+		.snp_trust = snp,
+		.kds = kds,
 	};
 	if ((r = att_verifier_new(&c->v, &cfg, &d)) != 0)
 		goto out;
+	snp = NULL;   /* transferred */
+	kds = NULL;   /* transferred */
 	trust = NULL; /* transferred */
 	cache = NULL; /* transferred */
 	col = NULL;   /* transferred */
 	*out = c;
 	c = NULL; /* transferred */
 out:
+	att_kds_free(kds);
+	att_snp_trust_free(snp);
 	att_collateral_svc_free(col);
 	att_dcap_cache_free(cache);
 	att_dcap_trust_free(trust);
@@ -181,6 +251,8 @@ int att_verify_ctx_import(struct att_verify_ctx *v, const char *file_or_dir,
 	int r = att_collateral_svc_import(v->v->collateral, file_or_dir,
 					  now > 0 ? now : att_time_now(), &rep,
 					  &d);
+	if (!r && v->v->kds)
+		att_kds_invalidate(v->v->kds); /* AMD items: read them anew */
 	return r ? att_api_err(r, &d, errbuf, errlen) : 0;
 }
 
@@ -391,7 +463,7 @@ int att_verify_attest(struct att_verify_ctx *v, const char *type,
 	} else if (!run) {
 		r = att_diag_set(&d, ATT_ERR_UNSUPPORTED,
 				 "verifier: unknown attestation type '%.64s' "
-				 "(SgxEnclave, OpenEnclave, TdxVm)",
+				 "(SgxEnclave, OpenEnclave, TdxVm, SevSnpVm)",
 				 type ? type : "(null)");
 	} else {
 		r = prepare(&vr, &s, &pol, o ? o : &none, &code, &d);

@@ -19,6 +19,11 @@
 #define ATT_MAX_EVENT_DATA_LEN (1024 * 1024)
 #define ATT_MAX_DIGESTS_PER_EVENT 8
 #define ATT_MAX_TPM_STRUCT_LEN 4096
+/* SIPA events in an EV_EVENT_TAG payload of a Windows boot log
+ * (src/evidence/tcg/sipa.c): nesting of aggregations (Windows uses 2) and
+ * events of one payload, nested ones included (~800 in a real 26 KB one). */
+#define ATT_MAX_SIPA_DEPTH 8
+#define ATT_MAX_SIPA_EVENTS 16384
 /* Length octets of a DER long-form length (X.690 §8.1.3.5): lengths below
  * 16 MiB; att_cur_get_der (an EK certificate read from TPM NV). */
 #define ATT_DER_MAX_LEN_OCTETS 3
@@ -77,6 +82,22 @@
 #define ATT_PKEY_MAX_PEM_LEN (64 * 1024)
 #define ATT_MAX_PEM_CERTS 64
 #define ATT_KEYWRAP_MAX_PLAIN (64 * 1024)
+/* AES-GCM IVs (crypto/aes_gcm.h): 12 bytes is the usual length. */
+#define ATT_AES_GCM_MAX_IV_LEN 16
+
+/* Azure guest attestation client (src/client/azguest*.c): an HCL report
+ * as the vTPM keeps it in NV (header, hardware report, runtime data), and
+ * a key the service wraps to the TPM's ephemeral RSA key. */
+#define ATT_MAX_HCL_REPORT_LEN (16 * 1024)
+#define ATT_AZG_MAX_WRAPPED_KEY_LEN 512
+/* POST /attest/AzureGuest (src/verify/azureguest*.c): an OS string of
+ * AttestationInfo (OSType, OSDistro, OSBuild, decoded), the client's
+ * payload, and the hardware evidence (Proof: SNP report document or TD
+ * quote) and runtime data of IsolationInfo. */
+#define ATT_AZG_MAX_OS_STRING_LEN 256
+#define ATT_AZG_MAX_CLIENT_PAYLOAD_LEN (64 * 1024)
+#define ATT_AZG_MAX_PROOF_LEN (64 * 1024)
+#define ATT_AZG_MAX_RUNTIME_LEN (64 * 1024)
 
 /* Server */
 #define ATT_MAX_TOKEN_LIFETIME_SECONDS (8 * 3600)
@@ -103,6 +124,19 @@
 #define ATT_DEV_TLS_DAYS 825
 #define ATT_MAX_RESP_BODY (4 * 1024 * 1024)
 #define ATT_STORE_BUSY_TIMEOUT_MS 5000
+/* The PostgreSQL store (src/store/pg*.c, docs/deployment.md): pool size
+ * (connections, one per server thread by default), how long a request
+ * waits for a free connection, the connect timeout, retries of a
+ * transaction that failed to serialise (SQLSTATE 40001/40P01), the store
+ * URL and a password file, parameters of one statement. */
+#define ATT_PG_POOL_DEFAULT 8
+#define ATT_PG_POOL_MAX 256
+#define ATT_PG_POOL_WAIT_MS 10000
+#define ATT_PG_CONNECT_TIMEOUT_S 5
+#define ATT_PG_TX_RETRIES 8
+#define ATT_PG_URL_MAX 2048
+#define ATT_PG_PASSWORD_MAX 1024
+#define ATT_PG_MAX_PARAMS 12
 
 /* SGX simulator */
 #define ATT_SGXSIM_MAX_OUTPUT (1024 * 1024)
@@ -130,6 +164,14 @@
 #define ATT_COLLATERAL_IMPORT_MAX_DEPTH 4    /* directory levels */
 #define ATT_COLLATERAL_IMPORT_MAX_ITEMS 1024 /* distinct items per import */
 #define ATT_COLLATERAL_MEMSTORE_MAX 4096 /* rows of the in-memory store */
+/* Rows one collateral_list call returns (store.h), and TCB baselines
+ * (distinct evaluation data numbers) GET /tcbbaselines lists. */
+#define ATT_STORE_COLLATERAL_LIST_MAX 4096
+#define ATT_TCB_BASELINES_MAX 256
+/* x-ms-compliance-status floors (src/verify/compliance.h): the baseline
+ * name's length and the allowed measurement values per floor. */
+#define ATT_COMPLIANCE_NAME_MAX 64
+#define ATT_COMPLIANCE_MAX_MEASUREMENTS 64
 /* PCS/PCCS GETs (collateral/pcs_client.c): redirects followed (https
  * only) and the connect phase's bound (below the whole-transfer one). */
 #define ATT_PCS_MAX_REDIRECTS 3
@@ -141,6 +183,7 @@
 #define ATT_SNP_MAX_CERT_LEN (16 * 1024) /* one VCEK/VLEK/ASK/ARK, DER or PEM */
 #define ATT_SNP_MAX_CHAIN_CERTS 4        /* VcekCertChain / KDS cert_chain */
 #define ATT_SNP_MAX_CRL_LEN (256 * 1024)
+#define ATT_SNP_CACHE_DEFAULT 1024 /* verified chains + parsed PEM chains */
 /* AMD KDS client and cache (src/collateral/kds*.c, docs/collateral.md) */
 #define ATT_KDS_CACHE_DEFAULT 1024        /* items in memory */
 #define ATT_KDS_CACHE_MAX 65536
@@ -150,6 +193,8 @@
 #define ATT_KDS_RETRY_AFTER_MAX_SECONDS 3600 /* a longer Retry-After is capped */
 #define ATT_KDS_REFRESH_SECONDS 86400     /* chains and CRLs refetched after */
 #define ATT_KDS_KEY_LEN 192               /* store/cache key of one item */
+#define ATT_KDS_TIMEOUT_SECONDS_DEFAULT 10 /* attestd: one KDS request */
+#define ATT_KDS_TIMEOUT_SECONDS_MAX 300  /* attest.json kds_timeout_seconds */
 /* POST /attest/SevSnpVm (src/verify/snp_request.c): the decoded "report"
  * document {SnpReport, VcekCertChain}, about 10 KiB in MAA's example. */
 #define ATT_SNP_MAX_REPORT_DOC_LEN (64 * 1024)

@@ -200,6 +200,26 @@ out:
 	return rc;
 }
 
+int att_colitem_from_row(struct att_colitem *out,
+			 const struct att_store_collateral *row,
+			 enum att_colitem_kind kind, struct att_diag *d)
+{
+	int rc;
+	memset(out, 0, sizeof(*out));
+	if (row->body_len > 2 * (size_t)ATT_MAX_COLLATERAL_LEN + 65536)
+		rc = ATT_ERR_LIMIT;
+	else
+		rc = decode(out, row->body, row->body_len);
+	if (rc == 0 && out->spec.kind != kind)
+		rc = ATT_ERR_FORMAT;
+	if (rc) {
+		att_colitem_release(out);
+		return att_diag_set(d, rc, "store row %s is damaged",
+				    row->key);
+	}
+	return 0;
+}
+
 int att_colitem_get(struct att_store *st, const struct att_colspec *s,
 		    struct att_colitem *out, int64_t *fetched,
 		    struct att_diag *d)

@@ -113,6 +113,13 @@ int att_colbundle_split(struct att_colitem *items, size_t *n,
 /* Persisting items: one row per item in the store's collateral table. */
 int att_colitem_put(struct att_store *st, const struct att_colitem *it,
 		    int64_t fetched, struct att_diag *d);
+/* att_colitem_from_row decodes a row read by att_store_collateral_list
+ * (its key names the item; only kind, body, signature, chain, dates and
+ * source are filled); ATT_ERR_FORMAT, naming the key, when the row is not
+ * an item of that kind. */
+int att_colitem_from_row(struct att_colitem *out,
+			 const struct att_store_collateral *row,
+			 enum att_colitem_kind kind, struct att_diag *d);
 /* ATT_ERR_NOT_FOUND when there is no row for s. */
 int att_colitem_get(struct att_store *st, const struct att_colspec *s,
 		    struct att_colitem *out, int64_t *fetched,

@@ -2,7 +2,7 @@
 /*
  * A store holding only the collateral table, in memory, for a collateral
  * service created without a store (memory-only: tests, the CLI). It
- * implements the collateral_get/collateral_put operations of struct
+ * implements the collateral_get/put/list operations of struct
  * att_store_ops and nothing else; it is private to src/collateral and
  * never handed to other modules.
  */
@@ -101,11 +101,58 @@ static int mem_put(void *impl, const struct att_store_collateral *c,
 	return rc;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct att_store_collateral *)a)->key,
+		      ((const struct att_store_collateral *)b)->key);
+}
+
+/* mem_list copies the rows under prefix, sorted by key as the SQLite
+ * backend returns them. */
+static int mem_list(void *impl, const char *prefix,
+		    struct att_store_collateral **out, size_t *n,
+		    struct att_diag *d)
+{
+	struct mem_impl *m = impl;
+	size_t plen = strlen(prefix), k = 0;
+	struct att_store_collateral *v = NULL;
+	int rc = 0;
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&m->mu);
+	v = calloc(m->n ? m->n : 1, sizeof(*v));
+	if (!v)
+		rc = ATT_ERR_NOMEM;
+	for (struct mem_row *r = m->rows; !rc && r; r = r->next) {
+		if (strncmp(r->c.key, prefix, plen) != 0)
+			continue;
+		if (k == ATT_STORE_COLLATERAL_LIST_MAX)
+			rc = ATT_ERR_LIMIT;
+		else if ((rc = copy_row(&v[k], &r->c)) == 0)
+			k++;
+	}
+	pthread_mutex_unlock(&m->mu);
+	if (rc) {
+		att_store_collateral_list_free(v, k);
+		return rc == ATT_ERR_LIMIT
+			       ? att_diag_set(d, rc, "more than %d collateral "
+					      "rows under '%s'",
+					      ATT_STORE_COLLATERAL_LIST_MAX,
+					      prefix)
+			       : att_diag_set(d, rc, "out of memory");
+	}
+	qsort(v, k, sizeof(*v), cmp_key);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 static const struct att_store_ops mem_ops = {
 	.name = "memory",
 	.close = mem_close,
 	.collateral_get = mem_get,
 	.collateral_put = mem_put,
+	.collateral_list = mem_list,
 };
 
 int att_colmem_store_new(struct att_store **out)

@@ -123,6 +123,35 @@ void att_collateral_svc_flush(struct att_collateral_svc *svc);
 /* Drops the memory cache (the next get of each key reads the store). */
 void att_collateral_svc_invalidate(struct att_collateral_svc *svc);
 
+/* ---- TCB baselines (GET /tcbbaselines/{type}) ---- */
+
+/* One TCB evaluation data number among the TCB Info items the store
+ * holds for a TEE (every FMSPC): the dates over the items carrying it. */
+struct att_tcb_baseline {
+	uint32_t eval_num;     /* tcbEvaluationDataNumber */
+	int64_t issue_date;    /* latest issueDate of those items */
+	int64_t next_update;   /* earliest nextUpdate of those items */
+	/* The TCB recovery event date of that number: the latest tcbDate
+	 * of the items' TCB levels (the date of their UpToDate level; a
+	 * TCB Info has no tcbRecoveryEventDate member itself, Intel PCS API
+	 * v4 "TCB Info" and "TCB Evaluation Data Numbers"). */
+	int64_t recovery_date;
+	size_t n_items;        /* TCB Info items (FMSPCs) with this number */
+};
+
+/* att_collateral_baselines lists the evaluation data numbers of the TCB
+ * Info items (tee: SGX or TDX) in st, highest first, into out[0..max)
+ * (at most ATT_TCB_BASELINES_MAX distinct numbers are kept: the highest).
+ * A row that does not decode or parse fails, naming its key. */
+int att_collateral_baselines(struct att_store *st, enum att_dcap_tee tee,
+			     struct att_tcb_baseline *out, size_t max,
+			     size_t *n, struct att_diag *d);
+/* The same over the service's store (its memory table when it has none). */
+int att_collateral_svc_baselines(struct att_collateral_svc *svc,
+				 enum att_dcap_tee tee,
+				 struct att_tcb_baseline *out, size_t max,
+				 size_t *n, struct att_diag *d);
+
 /* ---- offline import ---- */
 
 struct att_collateral_import_report {

@@ -262,6 +262,7 @@ static void change(struct att_req *req, struct att_resp *resp, bool add)
 	struct cert_change c = {.add = add};
 	att_polsign_init(&c.ps);
 	att_polmgmt_lock();
+	att_polmgmt_stamp(req);
 	bool ok = check_change(req, resp, &c) == 0 && apply(req, resp, &c) == 0;
 	att_polmgmt_unlock();
 	json_t *claims = ok ? json_pack("{s:s, s:s}",

@@ -6,8 +6,15 @@
  * "x-ms-policy", the stored policy JWS exactly as it was set. A provider
  * that never set a policy for the type answers with MAA's form for the
  * default: the unsigned JWS {"alg":"none"}.{"AttestationPolicy":
- * "<b64url policy text>"}. with att_policy_default_text. Tpm has no
- * default: 400 until a policy is set.
+ * "<b64url policy text>"}. with att_policy_default_served_text, when
+ * that default is MAA's own text (SgxEnclave, OpenEnclave, SevSnpVm). A
+ * type with no default (Tpm), or whose MAA default is not known (TdxVm,
+ * AzureGuest: attestd evaluates a stand-in it does not present as MAA's),
+ * and no policy set answers 200 as MAA does
+ * (tests/vectors/maa/real-outputs/py-getpolicy-tpm-2022-0-c6902a871570.json):
+ * x-ms-policy is the unsigned JWS with an empty payload,
+ * "eyJhbGciOiJub25lIn0..". Every MAA attestation type can be read; the
+ * writes (api_policy_mgmt.c) take only the types attestd serves.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +28,9 @@
 #include "server/server.h"
 #include "store/store.h"
 #include "token/jws.h"
+
+/* MAA's answer for a type without a policy (header {"alg":"none"}). */
+#define ATT_POLICY_NONE_JWS "eyJhbGciOiJub25lIn0.."
 
 static const char *const maa_types[] = {
 	"SgxEnclave", "OpenEnclave", "Tpm", "SevSnpVm", "TdxVm", "AzureGuest",
@@ -69,15 +79,18 @@ static int current_jws(struct att_req *req, struct att_resp *resp,
 			     "cannot read the policy: %s", att_diag_msg(&d));
 		return r;
 	}
-	const char *text = att_policy_default_text(type);
+	/* Only MAA's own default text is served; a type whose MAA default
+	 * is unknown (TdxVm, AzureGuest: attestd applies a stand-in) or
+	 * that has none (Tpm) answers as MAA does without a policy. */
+	const char *text = att_policy_default_served_text(type);
 	if (!text) {
-		att_resp_err(resp, ATT_ERR_NOT_FOUND, "Bad request",
-			     "no policy has been set for attestation type %s "
-			     "on this provider",
-			     type);
-		return ATT_ERR_NOT_FOUND;
-	}
-	if ((r = default_jws(out, text)) != 0)
+		/* MAA's answer when no policy is set: {"alg":"none"}, an
+		 * empty payload and an empty signature. */
+		*out = strdup(ATT_POLICY_NONE_JWS);
+		r = *out ? 0 : ATT_ERR_NOMEM;
+	} else
+		r = default_jws(out, text);
+	if (r)
 		att_resp_err(resp, r, "InternalError",
 			     "cannot encode the default policy");
 	return r;
@@ -88,11 +101,11 @@ void att_api_policy_get(struct att_req *req, struct att_resp *resp)
 	const char *type = att_attestation_type_canonical(req->match.params[0]);
 	char *jws = NULL, *token = NULL;
 	struct att_diag d = {0};
-	if (!type || !att_policy_type_known(type)) {
+	if (!type) {
 		att_resp_err(resp, ATT_ERR_UNSUPPORTED, "InvalidParameter",
-			     "unknown or unsupported attestation type "
-			     "'%.64s' (supported: SgxEnclave, OpenEnclave, "
-			     "Tpm, TdxVm, SevSnpVm)",
+			     "unknown attestation type '%.64s' (MAA's: "
+			     "SgxEnclave, OpenEnclave, Tpm, TdxVm, SevSnpVm, "
+			     "AzureGuest)",
 			     req->match.params[0]);
 		return;
 	}

@@ -259,6 +259,7 @@ void att_api_policy_put(struct att_req *req, struct att_resp *resp)
 	if (!type)
 		return;
 	att_polmgmt_lock();
+	att_polmgmt_stamp(req);
 	bool ok = check_upload(req, resp, &ps, &owned, &jws, &len) == 0 &&
 		  put_prepare(req, resp, &ps, type, jws, len, hash, &old,
 			      &iat) == 0 &&
@@ -316,6 +317,7 @@ void att_api_policy_reset(struct att_req *req, struct att_resp *resp)
 	if (!type)
 		return;
 	att_polmgmt_lock();
+	att_polmgmt_stamp(req);
 	bool ok = check_upload(req, resp, &ps, &owned, &jws, &len) == 0;
 	if (ok && old_hash(req, type, &old, &d) != 0) {
 		att_resp_err(resp, ATT_ERR_STORE, NULL,

@@ -22,6 +22,11 @@ struct att_resp;
 
 void att_polmgmt_lock(void);
 void att_polmgmt_unlock(void);
+/* att_polmgmt_stamp, called with the lock held, sets req->now to the
+ * time of the change the request makes: the current time, never before
+ * the request's own time nor before the previous change's, so that the
+ * audit log's times never go back as its ids (commit order) increase. */
+void att_polmgmt_stamp(struct att_req *req);
 
 /* att_polmgmt_body_jws finds the JWS of a text/plain upload: the body
  * with trailing CR, LF, space and tab removed; a body that is a JSON

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "attest/err.h"
+#include "base/timeutil.h"
 #include "codec/b64.h"
 #include "crypto/digest.h"
 #include "server/api_policy_mgmt.h"
@@ -26,6 +27,25 @@ void att_polmgmt_lock(void)
 void att_polmgmt_unlock(void)
 {
 	pthread_mutex_unlock(&change_lock);
+}
+
+/* The time of the last change, read and written under change_lock. A
+ * request's own time (req->now) is taken when it arrives, before it waits
+ * for the lock: a request that arrived earlier can commit after one that
+ * arrived later, and stamping its audit record with its arrival time made
+ * the log's times go back as ids increase (tests/integration/
+ * concurrent_writes.sh saw it). */
+static int64_t last_change;
+
+void att_polmgmt_stamp(struct att_req *req)
+{
+	int64_t t = att_time_now();
+	if (t < req->now)
+		t = req->now;
+	if (t < last_change)
+		t = last_change;
+	last_change = t;
+	req->now = t;
 }
 
 static bool is_trailing_space(uint8_t c)
@@ -120,6 +140,12 @@ void att_polmgmt_check_error(struct att_resp *resp, int r,
 	case ATT_ERR_SIG_INVALID:
 		att_resp_err(resp, r, "InvalidOperation",
 			     "the JWS signature is invalid: %s",
+			     att_diag_msg(d));
+		break;
+	case ATT_ERR_CHAIN_INVALID:
+		/* MAA answers a broken signer chain with InvalidParameter
+		 * (issue 12; it was InvalidOperation). */
+		att_resp_err(resp, r, "InvalidParameter", "%s",
 			     att_diag_msg(d));
 		break;
 	default:

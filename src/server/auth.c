@@ -27,23 +27,36 @@ static void sanitize(char *s)
 			*s = '\'';
 }
 
-static int deny(struct att_resp *resp, const char *realm, unsigned status,
-		const char *msg)
+static int deny(struct att_resp *resp, const char *realm, const char *msg)
 {
 	char clean[ATT_ERR_MSG_LEN];
 	snprintf(clean, sizeof(clean), "%s", msg);
 	sanitize(clean);
-	if (status == 401) {
-		att_resp_error(resp, 401, "Unauthorized", "%s", msg);
-		snprintf(resp->www_authenticate,
-			 sizeof(resp->www_authenticate),
-			 "Bearer realm=\"%s\", error=\"invalid_token\", "
-			 "error_description=\"%s\"",
-			 realm, clean);
-		return ATT_ERR_AUTH;
-	}
-	att_resp_err(resp, ATT_ERR_FORBIDDEN, "Forbidden", "%s", msg);
-	return ATT_ERR_FORBIDDEN;
+	att_resp_error(resp, 401, "Unauthorized", "%s", msg);
+	snprintf(resp->www_authenticate, sizeof(resp->www_authenticate),
+		 "Bearer realm=\"%s\", error=\"invalid_token\", "
+		 "error_description=\"%s\"",
+		 realm, clean);
+	return ATT_ERR_AUTH;
+}
+
+/* deny_role answers a valid token that lacks the role: 401 Unauthorized,
+ * as MAA does (MAA troubleshooting guide, "HTTP-401: Unauthorized
+ * exception": a user without the role managing policies or policy
+ * signers), with a WWW-Authenticate error="insufficient_scope" (RFC 6750
+ * section 3.1) and the message naming the missing role. */
+static int deny_role(struct att_resp *resp, const char *realm,
+		     const char *msg)
+{
+	char clean[ATT_ERR_MSG_LEN];
+	snprintf(clean, sizeof(clean), "%s", msg);
+	sanitize(clean);
+	att_resp_error(resp, 401, "Unauthorized", "%s", msg);
+	snprintf(resp->www_authenticate, sizeof(resp->www_authenticate),
+		 "Bearer realm=\"%s\", error=\"insufficient_scope\", "
+		 "error_description=\"%.*s\"",
+		 realm, ATT_ERR_MSG_LEN - 128, clean);
+	return ATT_ERR_AUTH;
 }
 
 bool att_auth_has_role(json_t *claims, const char *role_claim,
@@ -163,7 +176,7 @@ static int check_token(struct att_auth_settings *s, const char *realm,
 	if (att_jwt_decode_unverified(&unverified, NULL, token, &d) != 0) {
 		snprintf(msg, sizeof(msg), "malformed bearer token: %s",
 			 att_diag_msg(&d));
-		return deny(resp, realm, 401, msg);
+		return deny(resp, realm, msg);
 	}
 	struct att_auth_issuer *is = find_issuer(s, unverified);
 	if (!is) {
@@ -173,7 +186,7 @@ static int check_token(struct att_auth_settings *s, const char *realm,
 			 "bearer token issuer '%.200s' is not trusted by this "
 			 "provider", iss ? iss : "(none)");
 		json_decref(unverified);
-		return deny(resp, realm, 401, msg);
+		return deny(resp, realm, msg);
 	}
 	json_decref(unverified);
 	att_diag_clear(&d);
@@ -186,7 +199,7 @@ static int check_token(struct att_auth_settings *s, const char *realm,
 	if (r) {
 		snprintf(msg, sizeof(msg), "bearer token rejected: %s",
 			 att_diag_msg(&d));
-		return deny(resp, realm, 401, msg);
+		return deny(resp, realm, msg);
 	}
 	return 0;
 }
@@ -207,7 +220,7 @@ static int check_role(struct att_auth_settings *s, const char *realm,
 		 "operation requires",
 		 s->role_claim,
 		 need == ATT_AUTH_READER ? s->reader_role : s->contributor_role);
-	return deny(resp, realm, 403, msg);
+	return deny_role(resp, realm, msg);
 }
 
 int att_auth_check(struct att_auth_settings *s, const char *realm,
@@ -228,7 +241,7 @@ int att_auth_check(struct att_auth_settings *s, const char *realm,
 		return ATT_ERR_AUTH;
 	}
 	if (strncasecmp(authorization, "Bearer ", 7) != 0)
-		return deny(resp, realm, 401,
+		return deny(resp, realm,
 			    "the Authorization header is not a Bearer token");
 	const char *token = authorization + 7;
 	while (*token == ' ')

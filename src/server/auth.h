@@ -8,7 +8,8 @@
  * array of strings or one string) must hold the reader role (reads; the
  * contributor role also grants reads) or the contributor role (writes).
  * A missing or bad token is 401 Unauthorized with a WWW-Authenticate
- * header; a valid token without the role is 403 Forbidden. A token whose
+ * header; so is a valid token without the role (MAA answers 401 there too,
+ * per its troubleshooting guide; error="insufficient_scope"). A token whose
  * kid the issuer's known key set lacks is 401 "signing key not available"
  * (and asks for a background refetch); when no key set of the issuer is
  * known because fetching it fails or hangs, 503 ServiceUnavailable with
@@ -32,8 +33,8 @@ struct att_resp;
 /* att_auth_check authorises a request needing `need` on a provider with
  * settings s and base URL realm. On success returns 0 and sets
  * *out_claims (a new reference; NULL when auth is disabled or not
- * needed). Otherwise fills resp (401/403/503) and returns ATT_ERR_AUTH,
- * ATT_ERR_FORBIDDEN or ATT_ERR_NETWORK (the issuer's keys are not
+ * needed). Otherwise fills resp (401/503) and returns ATT_ERR_AUTH
+ * or ATT_ERR_NETWORK (the issuer's keys are not
  * available). */
 int att_auth_check(struct att_auth_settings *s, const char *realm,
 		   enum att_auth_need need, const char *authorization,

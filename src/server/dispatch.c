@@ -207,6 +207,19 @@ static bool rate_limited(struct att_req *req, struct att_resp *resp)
 	return true;
 }
 
+/* route_auth is the role a request needs: the route's, except that in
+ * api-version 2018-09-01-preview an attestation request carried a
+ * Microsoft Entra access token (MAA's first preview had no anonymous
+ * attestation), so the attest routes need the reader role there. */
+static enum att_auth_need route_auth(const struct att_route *rt,
+				     const char *api_version)
+{
+	if (api_version && !strcmp(api_version, "2018-09-01-preview") &&
+	    !strcmp(rt->method, "POST") && !strncmp(rt->pattern, "/attest/", 8))
+		return ATT_AUTH_READER;
+	return rt->auth;
+}
+
 static void route_and_run(struct att_server *srv, struct att_req *req,
 			  struct att_resp *resp)
 {
@@ -239,7 +252,18 @@ static void route_and_run(struct att_server *srv, struct att_req *req,
 			     req->api_version);
 		return;
 	}
-	if (att_auth_check(&req->prov->auth, req->prov->base_url, rt->auth,
+	if (rt->apiver == ATT_APIVER_KNOWN &&
+	    !att_route_has_version(rt, req->api_version)) {
+		char in[ATT_ROUTE_VERSIONS_LEN];
+		att_apiver_list(in, sizeof(in), rt->versions);
+		att_resp_err(resp, ATT_ERR_UNSUPPORTED, "InvalidParameter",
+			     "api-version '%.64s' has no operation %s %s; it "
+			     "exists in: %s",
+			     req->api_version, rt->method, rt->pattern, in);
+		return;
+	}
+	if (att_auth_check(&req->prov->auth, req->prov->base_url,
+			   route_auth(rt, req->api_version),
 			   req->authorization, req->now, &req->auth_claims,
 			   resp) != 0)
 		return;

@@ -29,6 +29,10 @@ void att_api_attest_sgx(struct att_req *req, struct att_resp *resp);
 void att_api_attest_oe(struct att_req *req, struct att_resp *resp);
 void att_api_attest_tdx(struct att_req *req, struct att_resp *resp);
 void att_api_attest_snp(struct att_req *req, struct att_resp *resp);
+/* api_attest_azg.c: POST /attest/AzureGuest */
+void att_api_attest_azureguest(struct att_req *req, struct att_resp *resp);
+/* api_tcbbaselines.c: GET /tcbbaselines/{type} */
+void att_api_tcbbaselines_get(struct att_req *req, struct att_resp *resp);
 /* api_health.c */
 void att_api_healthz(struct att_req *req, struct att_resp *resp);
 void att_api_readyz(struct att_req *req, struct att_resp *resp);

@@ -7,6 +7,7 @@
  * check the optional binding claims (type, provider, times) and strict
  * binding's rollback rule.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "codec/b64.h"
 #include "crypto/cert.h"
 #include "crypto/pkey.h"
+#include "crypto/x509.h"
 #include "server/handlers.h"
 #include "server/polsign.h"
 #include "store/store.h"
@@ -82,13 +84,53 @@ static int find_trusted(struct att_pkey **out, const struct att_pkey *key,
 	return ATT_ERR_FORBIDDEN;
 }
 
+/* check_chain checks the header's x5c as a chain (RFC 7515 section 4.1.6:
+ * "Each subsequent certificate MUST be the one used to certify the
+ * previous one"): every certificate is named as and signed by the next.
+ * A broken chain (an entry that is not a certificate, or one not issued
+ * by the next) is ATT_ERR_CHAIN_INVALID, which MAA answers with
+ * InvalidParameter. No anchor is required here: whether the leaf is an
+ * acceptable signer is find_trusted's question. */
+static int check_chain(const struct att_jws *j, struct att_diag *d)
+{
+	struct att_cert **chain = NULL;
+	size_t n = 0;
+	int r = att_jws_header_x5c(&chain, &n, j, d);
+	if (r == ATT_ERR_FORMAT) {
+		char why[ATT_DIAG_LEN];
+		snprintf(why, sizeof(why), "%s", att_diag_msg(d));
+		att_diag_clear(d);
+		return att_diag_set(d, ATT_ERR_CHAIN_INVALID,
+				    "the signer certificate chain (x5c) is "
+				    "broken: %s",
+				    why);
+	}
+	if (r)
+		return r;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (!att_x509_issuer_is(chain[i], chain[i + 1]) ||
+		    att_x509_check_signed_by(chain[i], chain[i + 1]) != 0) {
+			r = att_diag_set(d, ATT_ERR_CHAIN_INVALID,
+					 "the signer certificate chain (x5c) "
+					 "is broken: certificate %zu is not "
+					 "issued by certificate %zu",
+					 i, i + 1);
+			break;
+		}
+	}
+	att_cert_chain_free(chain, n);
+	return r;
+}
+
 /* check_signed verifies a signed upload and fills the signer fields. */
 static int check_signed(struct att_polsign *p, bool require_trusted,
 			const struct att_store_polcert *trusted, size_t n,
 			struct att_diag *d)
 {
 	struct att_pkey *key = NULL, *reg = NULL;
-	int r = att_jws_header_x5c_key(&key, &p->signer, &p->jws, d);
+	int r = check_chain(&p->jws, d);
+	if (!r)
+		r = att_jws_header_x5c_key(&key, &p->signer, &p->jws, d);
 	if (r == ATT_ERR_NOT_FOUND)
 		return att_diag_set(d, ATT_ERR_INVALID_OPERATION,
 				    "the JWS is signed (alg %.32s) but its "

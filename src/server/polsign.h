@@ -58,7 +58,9 @@ void att_polsign_release(struct att_polsign *p);
  * ATT_ERR_INVALID_OPERATION unsigned where a signature is required, or a
  * signed upload without a header certificate; ATT_ERR_ALG algorithm not
  * accepted or not fitting the key; ATT_ERR_FORBIDDEN signer not registered;
- * ATT_ERR_SIG_INVALID bad signature.
+ * ATT_ERR_SIG_INVALID bad signature; ATT_ERR_CHAIN_INVALID a header x5c
+ * that is not a chain (an entry not a certificate, or one not issued by the
+ * next; MAA answers InvalidParameter).
  */
 int att_polsign_check(struct att_polsign *out, const char *text, size_t len,
 		      bool require_trusted,

@@ -296,6 +296,19 @@ static int limits_parse(struct att_provider *p, json_t *obj,
 	return r;
 }
 
+/* compliance_parse sets p's compliance floors from its config, naming
+ * the provider in the message of a refusal. */
+static int compliance_parse(struct att_provider *p, json_t *obj,
+			    struct att_diag *d)
+{
+	struct att_diag ld = {0};
+	int r = att_compliance_parse(&p->compliance, obj, &ld);
+	if (r)
+		att_diag_set(d, r, "provider %s: %s", p->name,
+			     att_diag_msg(&ld));
+	return r;
+}
+
 static int registry_fill(struct att_registry *reg,
 			 const struct att_store_provider *v, size_t n,
 			 json_t *config_providers, struct att_diag *d)
@@ -309,6 +322,9 @@ static int registry_fill(struct att_registry *reg,
 					 v[i].auth_json, ov, d);
 		if (!r)
 			r = limits_parse(p, json_object_get(pc, "limits"), d);
+		if (!r)
+			r = compliance_parse(p, json_object_get(pc, "compliance"),
+					     d);
 		if (r)
 			att_provider_free(p);
 		if (!r && (r = att_registry_add(reg, p)) != 0)

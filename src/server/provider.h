@@ -20,6 +20,7 @@
 
 #include "base/diag.h"
 #include "server/provider_limits.h"
+#include "verify/compliance.h"
 #include "server/ratelimit.h"
 
 struct att_keyset;
@@ -61,6 +62,9 @@ struct att_provider {
 	char *key_type;
 	struct att_auth_settings auth;
 	struct att_provider_limits limits; /* config providers.NAME.limits */
+	/* x-ms-compliance-status floors (config providers.NAME.compliance,
+	 * verify/compliance.h); zeroed: no floor, no claim. */
+	struct att_compliance_set compliance;
 	struct att_ratelimit attest_rate; /* POST /attest/... bucket (zeroed) */
 	pthread_mutex_t mu; /* guards keys and key_gen */
 	struct att_keyset *keys;

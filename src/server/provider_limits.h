@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "evidence/snp/snp.h"
 
 struct att_provider_limits {
 	/* Policy evaluation: one budget per request for the whole policy. */
@@ -36,7 +37,26 @@ struct att_provider_limits {
 	 * accepted (0..3, default 3). */
 	bool snp_allow_debug;
 	uint32_t snp_max_vmpl;
+	/* Minimum TCBs (limits.snp_min_tcb against REPORTED_TCB,
+	 * limits.snp_min_launch_tcb against LAUNCH_TCB and COMMITTED_TCB;
+	 * "bl,tee,snp,ucode[,fmc]" or {"bl","tee","snp","ucode","fmc"}),
+	 * and whether an AMD CRL must be applied (limits.snp_require_crl). */
+	bool snp_has_min_tcb;
+	struct att_snp_tcb snp_min_tcb;
+	bool snp_has_min_launch_tcb;
+	struct att_snp_tcb snp_min_launch_tcb;
+	bool snp_require_crl;
+	/* Minimum TCB baselines (limits.min_tcb_evaluation_data_number: one
+	 * number for all three types, or {"SgxEnclave": N, "OpenEnclave":
+	 * N, "TdxVm": N}): a quote evaluated with an older TCB evaluation
+	 * data number is refused; 0: none. */
+	uint32_t min_tcb_eval_sgx, min_tcb_eval_oe, min_tcb_eval_tdx;
 };
+
+/* att_provider_limits_snp fills ap, the SevSnpVm appraisal of
+ * att_verify_snp, from l's snp_* members (product: from the report). */
+void att_provider_limits_snp(struct att_snp_appraisal *ap,
+			     const struct att_provider_limits *l);
 
 /* att_provider_limits_defaults fills l with the defaults. */
 void att_provider_limits_defaults(struct att_provider_limits *l);

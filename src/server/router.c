@@ -18,10 +18,38 @@ static const char *const apivers[] = {
 
 bool att_apiver_known(const char *v)
 {
+	return att_apiver_bit(v) != 0;
+}
+
+/* apivers[i] has bit 1 << i (router.h: ATT_AV_*). */
+unsigned att_apiver_bit(const char *v)
+{
 	for (size_t i = 0; i < sizeof(apivers) / sizeof(apivers[0]); i++)
 		if (!strcmp(v, apivers[i]))
-			return true;
-	return false;
+			return 1u << i;
+	return 0;
+}
+
+void att_apiver_list(char *out, size_t out_len, unsigned mask)
+{
+	size_t n = 0;
+	if (!out_len)
+		return;
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof(apivers) / sizeof(apivers[0]); i++) {
+		if (!(mask & (1u << i)) || n >= out_len)
+			continue;
+		int w = snprintf(out + n, out_len - n, "%s%s", n ? ", " : "",
+				 apivers[i]);
+		n = w < 0 ? out_len : n + (size_t)w;
+	}
+}
+
+bool att_route_has_version(const struct att_route *rt, const char *v)
+{
+	if (!v || !rt->versions)
+		return true;
+	return (rt->versions & att_apiver_bit(v)) != 0;
 }
 
 static bool capture(const char **pp, const char **pathp, char *out,

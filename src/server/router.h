@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #define ATT_ROUTE_ALLOW_LEN 64
+/* Room for every api-version name, ", " separated (att_apiver_list). */
+#define ATT_ROUTE_VERSIONS_LEN 160
 
 struct att_req;
 struct att_resp;
@@ -31,12 +33,32 @@ enum att_apiver_rule {
 	ATT_APIVER_KNOWN, /* optional; when present it must be a known one */
 };
 
+/* The api-versions attestd knows, one bit each (att_route.versions). */
+#define ATT_AV_2018_09_01_PREVIEW (1u << 0)
+#define ATT_AV_2020_10_01 (1u << 1)
+#define ATT_AV_2022_08_01 (1u << 2)
+#define ATT_AV_2022_09_01_PREVIEW (1u << 3)
+#define ATT_AV_2025_06_01 (1u << 4)
+#define ATT_AV_2026_03_11_PREVIEW (1u << 5)
+/* From 2020-10-01 on (the 2018 preview had other shapes). */
+#define ATT_AV_SINCE_2020                                                     \
+	(ATT_AV_2020_10_01 | ATT_AV_2022_08_01 | ATT_AV_2022_09_01_PREVIEW |  \
+	 ATT_AV_2025_06_01 | ATT_AV_2026_03_11_PREVIEW)
+/* From 2022-08-01 on (SevSnpVm). */
+#define ATT_AV_SINCE_2022_08                                                  \
+	(ATT_AV_2022_08_01 | ATT_AV_2022_09_01_PREVIEW | ATT_AV_2025_06_01 |  \
+	 ATT_AV_2026_03_11_PREVIEW)
+#define ATT_AV_ALL (ATT_AV_2018_09_01_PREVIEW | ATT_AV_SINCE_2020)
+
 struct att_route {
 	const char *method;
 	const char *pattern;
 	void (*handler)(struct att_req *req, struct att_resp *resp);
 	enum att_auth_need auth;
 	enum att_apiver_rule apiver;
+	/* ATT_APIVER_KNOWN: the api-versions the operation exists in
+	 * (ATT_AV_* bits); another known version is refused. 0: all. */
+	unsigned versions;
 };
 
 struct att_route_match {
@@ -68,5 +90,16 @@ extern const size_t att_n_routes;
 
 /* att_apiver_known tells whether v is an MAA api-version we accept. */
 bool att_apiver_known(const char *v);
+
+/* att_apiver_bit is v's ATT_AV_* bit, 0 when v is not a known version. */
+unsigned att_apiver_bit(const char *v);
+
+/* att_apiver_list writes the names of the versions in mask, ", "
+ * separated, to out (truncated to out_len - 1). */
+void att_apiver_list(char *out, size_t out_len, unsigned mask);
+
+/* att_route_has_version tells whether the route exists in api-version v
+ * (a missing v, or a route with no version list, always does). */
+bool att_route_has_version(const struct att_route *rt, const char *v);
 
 #endif

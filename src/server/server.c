@@ -235,6 +235,8 @@ static enum MHD_Result run(struct att_server *srv, struct MHD_Connection *c,
 		.content_type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE),
 		.api_version = MHD_lookup_connection_value(
 			c, MHD_GET_ARGUMENT_KIND, "api-version"),
+		.current_tcb = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "provideCurrentTcbInPolicy"),
 		.body = st->body.data, .body_len = st->body.len};
 	struct att_resp resp;
 	att_resp_init(&resp);

@@ -36,6 +36,11 @@ struct att_store;
 struct att_server_config {
 	char *listen;           /* "HOST:PORT" */
 	char *data_dir;
+	/* The store (docs/configuration.md): NULL for DATA_DIR/attestd.db,
+	 * else a URL (postgresql://..., sqlite://PATH) or a path; the
+	 * PostgreSQL password from store_password_file (or PGPASSFILE). */
+	char *store;
+	char *store_password_file;
 	char *tls_cert;         /* PEM paths */
 	char *tls_key;
 	char *default_provider; /* "default" */
@@ -103,6 +108,9 @@ struct att_req {
 	const char *authorization;
 	const char *content_type;
 	const char *api_version; /* query api-version or NULL */
+	/* query provideCurrentTcbInPolicy (GET /tcbbaselines, 2022-09-01-
+	 * preview) or NULL */
+	const char *current_tcb;
 	const uint8_t *body;
 	size_t body_len;
 	struct att_provider *prov;

@@ -11,15 +11,18 @@
  * and imports it into the store, so `attest sgx --sim DATA_DIR/sim` works
  * out of the box. SEV-SNP (POST /attest/SevSnpVm) trusts AMD's ARKs;
  * dev mode also pins the ARK of the SEV-SNP simulator in DATA_DIR/snpsim
- * when one is there at start-up (`attest sim snp init DATA_DIR/snpsim`),
- * for the reports whose chain carries it.
+ * (created on the first dev start when missing, a Milan, as
+ * `attest sim snp init DATA_DIR/snpsim` would), for the reports whose
+ * chain carries it.
  *
  * Settings come from att_attest_opts (the caller's configuration) and,
  * for what the caller leaves unset, from the optional file
  * DATA_DIR/attest.json (docs/api.md, "Attestation settings"):
  *   {"pcs_url": "https://...", "pccs": false, "pcs_ca_file": "...",
  *    "root_crl_url": "...", "collateral_import": ["path", ...],
- *    "verify_time_override": "2025-02-13T04:00:32Z"}
+ *    "verify_time_override": "2025-02-13T04:00:32Z",
+ *    "kds_url": "https://kdsintf.amd.com", "kds_ca_file": "...",
+ *    "kds_offline": false, "kds_timeout_seconds": 10}
  * verify_time_override (dev/test only, refused outside dev mode) makes
  * every quote verify at that time instead of the request's.
  *
@@ -62,6 +65,15 @@ struct att_attest_opts {
 	const char *verify_time_override; /* RFC 3339; dev mode only */
 	const char *const *collateral_import;
 	size_t n_collateral_import;
+	/* AMD KDS (SevSnpVm VCEKs, chains, CRLs): base URL (NULL: the
+	 * file's, else ATT_KDS_DEFAULT_URL), CA bundle for its TLS (NULL:
+	 * the file's, else the system's), never fetch (or the file's
+	 * kds_offline), per-request timeout (0: the file's, else
+	 * ATT_KDS_TIMEOUT_SECONDS_DEFAULT). */
+	const char *kds_url;
+	const char *kds_ca_file;
+	bool kds_offline;
+	long kds_timeout_seconds;
 };
 
 struct att_attest_ctx {

@@ -5,8 +5,10 @@
  * sample token): eat_profile, dbgstat, intuse, attester_tcb_status, the
  * tdx_* measurements as lower-case hex of the quote's bytes, tdx_seamsvn,
  * the TD attribute booleans, x-ms-attestation-type "tdxvm", x-ms-ver.
- * x-ms-compliance-status is not emitted: it is Azure's statement about
- * an Azure confidential VM, which attestd cannot make (docs/claims.md).
+ * x-ms-compliance-status, Azure's statement about an Azure confidential
+ * VM, is not made here: enclave.c adds it only when the provider declares
+ * a TdxVm compliance floor and the quote meets it (verify/compliance.h,
+ * docs/claims.md).
  */
 #include <stdio.h>
 #include <string.h>

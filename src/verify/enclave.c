@@ -25,6 +25,7 @@
 #include "collateral/service.h"
 #include "evidence/sgx/quote.h"
 #include "evidence/sgx/verify.h"
+#include "verify/compliance.h"
 #include "verify/policy_cache.h"
 #include "verify/verifier.h"
 
@@ -170,6 +171,25 @@ static int bind(struct run *a)
 	return 0;
 }
 
+/* baseline refuses a quote evaluated with collateral older than the
+ * provider's minimum TCB baseline (MAA: InvalidParameter for a TCB below
+ * the baseline; docs/api.md "TCB baselines"). The number
+ * compared is the lower of the TCB Info's and the QE Identity's, the one
+ * the quote was evaluated against (x-ms-sgx-tcbevaluationdatanumber). */
+static int baseline(struct run *a)
+{
+	uint32_t min = a->req->min_tcb_eval_num;
+	if (!min || a->dr.tcb_eval_num >= min)
+		return 0;
+	return fail(a, ATT_ERR_TCB_OUT_OF_DATE, "InvalidParameter",
+		    "TCB baseline: the quote was evaluated with TCB "
+		    "evaluation data number %u (TCB Info %u), below this "
+		    "provider's minimum TCB baseline %u for %s "
+		    "(limits.min_tcb_evaluation_data_number)",
+		    a->dr.tcb_eval_num, a->dr.tcb_info_eval_num, min,
+		    att_attest_kind_type(a->rq.kind));
+}
+
 static int verify_quote(struct run *a)
 {
 	att_diag_clear(&a->d);
@@ -198,7 +218,7 @@ static int verify_quote(struct run *a)
 	if (r)
 		return fail(a, r, NULL, "quote verification failed: %s",
 			    att_diag_msg(&a->d));
-	return bind(a);
+	return baseline(a) ? a->res->err : bind(a);
 }
 
 int att_verify_dcap_claims(json_t *c, enum att_attest_kind kind,
@@ -232,6 +252,8 @@ static int evidence_claims(struct run *a)
 		r = att_verify_dcap_claims(c, a->rq.kind, &a->rq, &a->dr,
 					   a->pol->hash, a->pol->signer,
 					   a->v->verify_time);
+	if (!r && a->rq.kind == ATT_ATTEST_TDX)
+		r = att_compliance_tdx_claim(c, a->req->compliance, &a->dr);
 	if (!r)
 		r = att_attest_incoming(&a->in, c, a->rq.kind);
 	if (r)

@@ -10,6 +10,7 @@
 #include "collateral/kds.h"
 #include "collateral/service.h"
 #include "evidence/sgx/verify.h"
+#include "evidence/snp/cache.h"
 #include "evidence/snp/snp.h"
 #include "verify/policy_cache.h"
 #include "verify/verifier.h"
@@ -38,6 +39,18 @@ int att_verifier_new(struct att_verifier **out,
 		return att_diag_set(d, ATT_ERR_INTERNAL,
 				    "cannot load AMD's SEV-SNP root keys");
 	}
+	if (!cfg->snp_cache && att_snp_cache_new(&v->snp_cache, 0) != 0) {
+		if (!cfg->snp_trust)
+			att_snp_trust_free(v->snp_trust);
+		if (!cfg->policies)
+			att_policy_cache_free(v->policies);
+		free(v);
+		return att_diag_set(d, ATT_ERR_NOMEM,
+				    "cannot allocate the verifier's SEV-SNP "
+				    "cache: out of memory");
+	}
+	if (cfg->snp_cache)
+		v->snp_cache = cfg->snp_cache;
 	if (cfg->snp_trust)
 		v->snp_trust = cfg->snp_trust;
 	v->snp_dev_trust = cfg->snp_dev_trust;
@@ -64,6 +77,7 @@ void att_verifier_free(struct att_verifier *v)
 	att_snp_trust_free(v->snp_trust);
 	att_snp_trust_free(v->snp_dev_trust);
 	att_kds_free(v->kds);
+	att_snp_cache_free(v->snp_cache);
 	free(v);
 }
 

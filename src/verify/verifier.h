@@ -34,6 +34,8 @@ struct att_store;
 struct att_snp_trust;
 struct att_snp_appraisal;
 struct att_kds;
+struct att_snp_cache;
+struct att_compliance;
 
 /* What the verifier is built from. att_verifier_new takes ownership of
  * every non-NULL object (att_verifier_free frees them); store is borrowed
@@ -57,6 +59,9 @@ struct att_verifier_cfg {
 	 * reports sent without VcekCertChain or certificate table; NULL:
 	 * none (such reports are refused). */
 	struct att_kds *kds;
+	/* SevSnpVm: the verification cache (evidence/snp/cache.h; owned
+	 * like the objects above); NULL: the verifier makes its own. */
+	struct att_snp_cache *snp_cache;
 };
 
 struct att_verifier {
@@ -69,6 +74,7 @@ struct att_verifier {
 	struct att_snp_trust *snp_trust;
 	struct att_snp_trust *snp_dev_trust;
 	struct att_kds *kds;
+	struct att_snp_cache *snp_cache;
 };
 
 /* att_verify_sign_fn makes the token of claims: signed with the
@@ -99,6 +105,20 @@ struct att_verify_req {
 	/* SevSnpVm appraisal beside the signature (the provider's); NULL:
 	 * debug refused, any VMPL, no minimum TCB, CRL not required. */
 	const struct att_snp_appraisal *snp;
+	/* AzureGuest: the provider's vTPM trust anchors (PEM certificates,
+	 * a pinned AIK certificate counts; providers.NAME.vtpm_roots);
+	 * NULL: none (every request is refused at the AIK certificate). */
+	const char *vtpm_roots_pem;
+	size_t vtpm_roots_len;
+	/* SgxEnclave, OpenEnclave, TdxVm: the provider's minimum TCB
+	 * baseline (limits.min_tcb_evaluation_data_number): a quote whose
+	 * collateral's TCB evaluation data number is lower is refused
+	 * (InvalidParameter naming both numbers); 0: none. */
+	uint32_t min_tcb_eval_num;
+	/* TdxVm, SevSnpVm, AzureGuest: the provider's x-ms-compliance-status
+	 * floor of the type (verify/compliance.h); NULL or no floor: the
+	 * claim is never emitted. */
+	const struct att_compliance *compliance;
 };
 
 /* The outcome. err 0: claims (the token's claims, issued claims placed),
@@ -151,6 +171,20 @@ int att_verify_tdx(struct att_verifier *v, const struct att_verify_req *req,
  * res->err. */
 int att_verify_snp(struct att_verifier *v, const struct att_verify_req *req,
 		   struct att_verify_result *res);
+
+/* att_verify_azureguest runs the AzureGuest pipeline (src/verify/
+ * azureguest.c; docs/api.md "AzureGuest"): decode AttestationInfo, find
+ * the policy, verify the vTPM links (AIK certificate to
+ * req->vtpm_roots_pem at the verification time, quote signature, PCRs,
+ * boot log replay, EncKeyPub certification) and, for SevSnp / Tdx, the
+ * hardware report, its REPORT_DATA binding of the HCL runtime data and
+ * HCLAkPub = AikPub; build the azurevm claims, evaluate the policy, sign
+ * (res->token) and seal the token to EncKeyPub: res->reply is the
+ * answer's "token" value (base64url of the sealed envelope). Returns
+ * res->err. */
+int att_verify_azureguest(struct att_verifier *v,
+			  const struct att_verify_req *req,
+			  struct att_verify_result *res);
 
 /* att_verify_dcap_claims puts into obj the evidence claims a token of
  * kind carries for a verified quote (res), before policy: what

@@ -63,14 +63,16 @@ check_eq "claims iss" "$(jq -r .iss <<<"$CLAIMS")" "$BASE"
 check_eq "dev-mode marker claim" "$(jq -r '."x-attestd-dev-mode"' <<<"$CLAIMS")" true
 check_contains "x-ms-policy is MAA's unsigned default JWS" "$(jq -r '."x-ms-policy"' <<<"$CLAIMS")" "eyJhbGciOiJub25lIn0."
 POL=$("$ATTEST" policy get --url "$BASE" --type SgxEnclave --ca "$CA" --dev-token-dir "$D" 2>&1)
-check_contains "attest policy get prints the default text" "$POL" "version= 1.1;"
+# The default is MAA's one-line version 1.0 text (issue 12; it was a 1.1 text).
+check_contains "attest policy get prints the default text" "$POL" "version= 1.0;authorizationrules{=> permit();};issuancerules{"
 check_contains "default text has issuance rules" "$POL" 'issue(type="sgx-mrsigner"'
 POL2=$("$ATTEST" policy get --url "$BASE" --type openenclave --ca "$CA" --bearer "$TOK" 2>&1)
-check_contains "type matched case-insensitively, --bearer" "$POL2" "version= 1.1;"
+check_contains "type matched case-insensitively, --bearer" "$POL2" "version= 1.0;"
 
 att_curl -H "Authorization: Bearer $TOK" "$BASE/policies/Tpm?api-version=2022-08-01" >/dev/null
-check_eq "Tpm without policy: 400" "$(att_status)" 400
-check_contains "Tpm message" "$(cat "$T_TMP/body")" "no policy has been set for attestation type Tpm on this provider"
+# MAA answers 200 with the empty unsigned JWS (issue 12; it was 400).
+check_eq "Tpm without policy: 200" "$(att_status)" 200
+check_eq "Tpm without policy: x-ms-policy is MAA's empty JWS" "$("$ATTEST" token decode "$(jq -r .token "$T_TMP/body")" 2>/dev/null | jq -r '.claims."x-ms-policy"')" "eyJhbGciOiJub25lIn0.."
 att_curl -H "Authorization: Bearer $TOK" "$BASE/policies/Nope?api-version=2022-08-01" >/dev/null
 check_eq "unknown type: 400" "$(att_status)" 400
 check_eq "unknown type: InvalidParameter" "$(jq -r .error.code "$T_TMP/body")" InvalidParameter

@@ -5,7 +5,8 @@
 # refused: its JWK pins alg RS256, as jose itself enforces); alg none,
 # HS256 keyed with the public JWKS, a rogue key under the trusted kid,
 # wrong audience, wrong issuer and expired tokens are refused with 401;
-# a valid token without the role gets 403.
+# a valid token without the role gets 401 too, as on MAA (its troubleshooting
+# guide, "HTTP-401"; issue 12 changed it from 403).
 . "$(dirname "$0")/../integration/lib/attestd.sh"
 att_require_bins
 command -v node >/dev/null || { echo "FAIL (cannot run): node missing"; echo "0 passed, 1 failed"; exit 77; }
@@ -26,7 +27,7 @@ try() { # try MODE WANT [ROLE]
 try valid 200
 try ps256 401 # the dev issuer JWK pins alg RS256 (as jose itself enforces)
 try valid 200 Attestation.Contributor
-try valid 403 Attestation.Nothing
+try valid 401 Attestation.Nothing
 try none 401
 try hs256 401
 try rogue 401

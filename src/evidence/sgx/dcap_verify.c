@@ -318,6 +318,7 @@ static void result_fill(struct att_dcap_result *r, const struct att_sgx_quote *q
 				  col->qe_identity->tcb_eval_num
 			  ? col->tcb_info->tcb_eval_num
 			  : col->qe_identity->tcb_eval_num;
+	r->tcb_info_eval_num = col->tcb_info->tcb_eval_num;
 }
 
 static void result_init(struct att_dcap_result *r,

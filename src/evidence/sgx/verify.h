@@ -220,6 +220,7 @@ struct att_dcap_result {
 	bool collateral_expired;
 	char collateral_expired_what[128];
 	uint32_t tcb_eval_num; /* min of TCB Info and QE Identity */
+	uint32_t tcb_info_eval_num; /* the TCB Info's tcbEvaluationDataNumber */
 	size_t trailing_len;
 	struct att_dcap_collateral_hashes hashes;
 };

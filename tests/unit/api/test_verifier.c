@@ -8,7 +8,12 @@
  * claim; another denies it; a signed token verifies with the caller's
  * key; a draft policy in the body is refused unless allowed; every
  * prefix and many one-byte mutations of the body fail cleanly with an
- * MAA code whose status the table gives; the table itself.
+ * MAA code whose status the table gives; the table itself. SevSnpVm:
+ * MAA's real Azure example request (tests/vectors/maa/spec-examples,
+ * stable 2025-06-01 AttestSevSnpVm.json) at its token's iat, against
+ * AMD's built-in Milan ARK; without AMD's roots it is refused; AMD's
+ * Milan ARK given as the caller's extra ARK makes it pass again; a bad
+ * extra ARK is refused at set-up.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -353,6 +358,128 @@ static void test_truncation_mutation(struct att_verify_ctx *v)
 	free(m);
 }
 
+#define SNP_AT 1663796851 /* 2022-09-21T21:47:31Z, the real token's iat */
+#define SNP_EX                                                                 \
+	"maa/spec-examples/specs/Attestation/stable/2025-06-01/examples/"     \
+	"AttestSevSnpVm.json"
+
+static const char snp_policy[] =
+	"version=1.0;\n"
+	"authorizationrules {\n"
+	"  c:[type==\"x-ms-sevsnpvm-is-debuggable\", value==false]"
+	" => permit();\n"
+	"};\n"
+	"issuancerules {\n"
+	"  c:[type==\"x-ms-sevsnpvm-vmpl\"] => issue(type=\"vmpl\", "
+	"value=c.value);\n"
+	"};\n";
+
+/* snp_body: parameters.body of MAA's example, as POST takes it. */
+static char *snp_body(void)
+{
+	char p[2048];
+	json_error_t je;
+	snprintf(p, sizeof(p), "%s/%s", td, SNP_EX);
+	json_t *ex = json_load_file(p, 0, &je);
+	json_t *b = json_object_get(json_object_get(ex, "parameters"), "body");
+	char *t = b ? json_dumps(b, JSON_COMPACT) : NULL;
+	ATT_CHECK(t != NULL, "%s: parameters.body", p);
+	json_decref(ex);
+	return t;
+}
+
+/* milan_ark: the second certificate (the ARK) of AMD's Milan chain. */
+static char *milan_ark(void)
+{
+	char p[2048];
+	size_t n = 0;
+	snprintf(p, sizeof(p), "%s/sevsnp/amd_roots/ask_ark_milan.pem", td);
+	char *pem = (char *)att_read_file(p, &n);
+	char *end = pem ? strstr(pem, "-----END CERTIFICATE-----") : NULL;
+	char *ark = end ? strstr(end, "-----BEGIN CERTIFICATE-----") : NULL;
+	char *out = ark ? strdup(ark) : NULL;
+	ATT_CHECK(out != NULL, "the ARK of %s", p);
+	free(pem);
+	return out;
+}
+
+static int snp_run(struct att_verify_ctx *v, const char *b, char **json,
+		   const char **code, char *err, size_t errlen)
+{
+	struct att_verify_attest_opts o = {
+		.policy = snp_policy, .policy_len = strlen(snp_policy),
+		.now = SNP_AT};
+	return att_verify_attest(v, "SevSnpVm", (const uint8_t *)b, strlen(b),
+				 &o, json, code, err, errlen);
+}
+
+static void test_snp(void)
+{
+	struct att_verify_ctx_opts o = {.verify_time = SNP_AT};
+	struct att_verify_ctx *v = NULL;
+	char err[512] = "", *out = NULL;
+	const char *code = NULL;
+	char *b = snp_body();
+	char *ark = milan_ark();
+	if (!b || !ark)
+		goto out;
+	ATT_CHECK_EQ_INT(att_verify_ctx_new(&v, &o, err, sizeof(err)), 0);
+	int rc = snp_run(v, b, &out, &code, err, sizeof(err));
+	ATT_CHECK(rc == 0, "SevSnpVm real example: %d %s", rc, err);
+	json_t *j = out ? json_loads(out, 0, NULL) : NULL;
+	json_t *c = json_object_get(j, "claims");
+	ATT_CHECK(json_is_true(json_object_get(j, "authorized")),
+		  "authorized: %s", out ? out : "(none)");
+	ATT_CHECK_EQ_STR(json_string_value(json_object_get(
+				 c, "x-ms-attestation-type")),
+			 "sevsnpvm");
+	ATT_CHECK_EQ_STR(json_string_value(json_object_get(
+				 c, "x-attestd-sevsnp-product")),
+			 "Milan");
+	ATT_CHECK(json_integer_value(json_object_get(c, "vmpl")) == 0 &&
+			  json_object_get(c, "vmpl"),
+		  "the policy issued vmpl");
+	ATT_CHECK(json_is_false(json_object_get(c,
+						"x-ms-sevsnpvm-is-debuggable")),
+		  "not debuggable");
+	json_decref(j);
+	att_verify_free_text(out);
+	out = NULL;
+	att_verify_ctx_free(v);
+	v = NULL;
+	/* without AMD's roots: no ARK pinned for Milan */
+	o.no_amd_roots = 1;
+	ATT_CHECK_EQ_INT(att_verify_ctx_new(&v, &o, err, sizeof(err)), 0);
+	rc = snp_run(v, b, NULL, &code, err, sizeof(err));
+	ATT_CHECK(rc == ATT_ERR_CHAIN_INVALID && strstr(err, "Milan"),
+		  "no AMD roots: %d %s", rc, err);
+	ATT_CHECK_EQ_STR(code, "InvalidParameter");
+	att_verify_ctx_free(v);
+	v = NULL;
+	/* AMD's Milan ARK as the caller's extra ARK */
+	struct att_verify_snp_ark extra = {.product = "Milan", .pem = ark};
+	o.snp_arks = &extra;
+	o.n_snp_arks = 1;
+	ATT_CHECK_EQ_INT(att_verify_ctx_new(&v, &o, err, sizeof(err)), 0);
+	rc = snp_run(v, b, NULL, &code, err, sizeof(err));
+	ATT_CHECK(rc == 0, "the caller's Milan ARK: %d %s", rc, err);
+	att_verify_ctx_free(v);
+	v = NULL;
+	/* an extra ARK for an unknown product, or not a certificate */
+	extra.product = "Naples";
+	rc = att_verify_ctx_new(&v, &o, err, sizeof(err));
+	ATT_CHECK(rc == ATT_ERR_INVALID_ARG && v == NULL, "product: %d %s", rc,
+		  err);
+	extra.product = "Genoa";
+	extra.pem = "not a certificate";
+	rc = att_verify_ctx_new(&v, &o, err, sizeof(err));
+	ATT_CHECK(rc != 0 && v == NULL, "bad ARK refused: %d %s", rc, err);
+out:
+	att_verify_ctx_free(v);
+	free(ark);
+	free(b);
+}
+
 static void test_table(void)
 {
 	const char *code = NULL;
@@ -400,6 +527,7 @@ int main(void)
 		test_draft(v, key);
 		test_token(v, key);
 		test_truncation_mutation(v);
+		test_snp();
 	}
 	test_table();
 	att_token_key_free(key);

@@ -4,6 +4,7 @@
  * default policy hashes to the value in that provider's real tokens, and
  * the hash is of the stored (base64url) form, not of the raw text.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
@@ -39,6 +40,29 @@ int main(void)
 	/* The empty policy: b64url("") is "", so this is b64url(SHA-256("")). */
 	ATT_CHECK_EQ_INT(att_policy_hash(h2, "", 0), 0);
 	ATT_CHECK_EQ_STR(h2, "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU");
+
+	/* The defaults served and applied are MAA's bytes where MAA's are
+	 * known (issue 12): SgxEnclave and OpenEnclave hash to the value of
+	 * real sharedwus SGX tokens (real-outputs/py-sgx-2021-0-549b810b8482
+	 * and py-sgx-2022-0-78fcbd2e6dce), SevSnpVm to that of real SevSnpVm
+	 * tokens (real-outputs/sevsnp-samples-0-b6d229ce2763). */
+	static const struct {
+		const char *type, *hash;
+	} known[] = {
+		{"SgxEnclave", "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw"},
+		{"OpenEnclave", "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw"},
+		{"SevSnpVm", "9NY0VnTQ-IiBriBplVUpFbczcDaEBUwsiFYAzHu_gco"},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const char *dt = att_policy_default_text(known[i].type);
+		ATT_CHECK(dt != NULL, "%s has a default", known[i].type);
+		if (!dt)
+			continue;
+		ATT_CHECK_EQ_INT(att_policy_hash(h2, dt, strlen(dt)), 0);
+		ATT_CHECK_EQ_STR(h2, known[i].hash);
+	}
+	/* Tpm has no default, as on MAA. */
+	ATT_CHECK(att_policy_default_text("Tpm") == NULL, "Tpm default");
 
 	/* Over the length limit. */
 	ATT_CHECK_EQ_INT(att_policy_hash(h2, t, (size_t)ATT_MAX_POLICY_LEN + 1),

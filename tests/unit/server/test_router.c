@@ -2,6 +2,8 @@
 /* Unit tests: route pattern matching (captures, action suffixes, case,
  * trailing slash), 404 vs 405 with the Allow list, api-version table, and
  * that the server's own route table resolves MAA's paths. */
+#include <string.h>
+
 #include "attest/err.h"
 #include "harness/tap.h"
 #include "server/router.h"
@@ -13,14 +15,15 @@ static void h(struct att_req *req, struct att_resp *resp)
 }
 
 static const struct att_route table[] = {
-	{"GET", "/certs", h, ATT_AUTH_NONE, ATT_APIVER_ANY},
-	{"GET", "/policies/{type}", h, ATT_AUTH_READER, ATT_APIVER_KNOWN},
-	{"PUT", "/policies/{type}", h, ATT_AUTH_CONTRIBUTOR, ATT_APIVER_KNOWN},
+	{"GET", "/certs", h, ATT_AUTH_NONE, ATT_APIVER_ANY, 0},
+	{"GET", "/policies/{type}", h, ATT_AUTH_READER, ATT_APIVER_KNOWN, 0},
+	{"PUT", "/policies/{type}", h, ATT_AUTH_CONTRIBUTOR, ATT_APIVER_KNOWN,
+	 0},
 	{"POST", "/policies/{type}:reset", h, ATT_AUTH_CONTRIBUTOR,
-	 ATT_APIVER_KNOWN},
+	 ATT_APIVER_KNOWN, 0},
 	{"POST", "/certificates:add", h, ATT_AUTH_CONTRIBUTOR,
-	 ATT_APIVER_KNOWN},
-	{"GET", "/a/{x}/b/{y}", h, ATT_AUTH_NONE, ATT_APIVER_ANY},
+	 ATT_APIVER_KNOWN, 0},
+	{"GET", "/a/{x}/b/{y}", h, ATT_AUTH_NONE, ATT_APIVER_ANY, 0},
 };
 #define N (sizeof(table) / sizeof(table[0]))
 
@@ -125,8 +128,61 @@ static void test_apiver(void)
 	ATT_CHECK(!att_apiver_known(""), "empty");
 }
 
+/* Each route names the api-versions MAA has it in (issue 12): a known
+ * version without the operation is refused by dispatch.c. */
+static const struct att_route *find(const char *method, const char *path)
+{
+	struct att_route_match m;
+	if (att_router_match(&m, att_routes, att_n_routes, method, path))
+		return NULL;
+	return m.route;
+}
+
+static void test_versions(void)
+{
+	ATT_CHECK_EQ_INT(att_apiver_bit("2018-09-01-preview"),
+			 ATT_AV_2018_09_01_PREVIEW);
+	ATT_CHECK_EQ_INT(att_apiver_bit("2026-03-11-preview"),
+			 ATT_AV_2026_03_11_PREVIEW);
+	ATT_CHECK_EQ_INT(att_apiver_bit("2021-01-01"), 0);
+	char l[ATT_ROUTE_VERSIONS_LEN];
+	att_apiver_list(l, sizeof(l), ATT_AV_SINCE_2022_08);
+	ATT_CHECK_EQ_STR(l, "2022-08-01, 2022-09-01-preview, 2025-06-01, "
+			    "2026-03-11-preview");
+	att_apiver_list(l, sizeof(l), ATT_AV_ALL);
+	ATT_CHECK(strlen(l) < sizeof(l) - 1, "all fit: %s", l);
+	att_apiver_list(l, 12, ATT_AV_ALL); /* truncated, terminated */
+	ATT_CHECK_EQ_INT(strlen(l), 11);
+
+	const struct att_route *rt = find("GET", "/policies/Tpm");
+	ATT_CHECK(rt && att_route_has_version(rt, "2020-10-01") &&
+			  !att_route_has_version(rt, "2018-09-01-preview") &&
+			  att_route_has_version(rt, NULL),
+		  "policies: from 2020-10-01");
+	rt = find("POST", "/attest/SevSnpVm");
+	ATT_CHECK(rt && !att_route_has_version(rt, "2020-10-01") &&
+			  att_route_has_version(rt, "2022-08-01") &&
+			  att_route_has_version(rt, "2025-06-01"),
+		  "SevSnpVm: from 2022-08-01");
+	rt = find("POST", "/attest/SgxEnclave");
+	ATT_CHECK(rt && att_route_has_version(rt, "2018-09-01-preview") &&
+			  att_route_has_version(rt, "2025-06-01"),
+		  "SgxEnclave: every version");
+	rt = find("POST", "/attest/Tee/OpenEnclave");
+	ATT_CHECK(rt && att_route_has_version(rt, "2018-09-01-preview") &&
+			  !att_route_has_version(rt, "2020-10-01") &&
+			  rt->auth == ATT_AUTH_READER,
+		  "Tee/OpenEnclave: 2018 only, bearer");
+	/* every api-checked route of the server names its versions */
+	for (size_t i = 0; i < att_n_routes; i++)
+		if (att_routes[i].apiver == ATT_APIVER_KNOWN)
+			ATT_CHECK(att_routes[i].versions != 0, "%s %s",
+				  att_routes[i].method, att_routes[i].pattern);
+}
+
 int main(void)
 {
+	test_versions();
 	test_patterns();
 	test_match();
 	test_server_table();
