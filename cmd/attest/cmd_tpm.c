@@ -34,7 +34,8 @@ static const char *const usage_attest =
     "--no-log] [--rp-data D] [--pcrs 0,1,...] [--bank sha256] "
     "[--claim NAME=VALUE]... [--aik-pub] [--ca FILE] [--bearer TOKEN] "
     "[--state DIR]\n"
-    "test options: --wrong-challenge, --hold SECONDS, --save-request FILE\n";
+    "test options: --wrong-challenge, --hold SECONDS, --save-request FILE, "
+    "--finish-url BASE (round 2 to another node)\n";
 
 /* parse_pcrs reads "0,1,7" or "all". */
 static int parse_pcrs(const char *s, uint32_t *mask)
@@ -101,6 +102,8 @@ static const char **str_opt(struct args *a, const char *s)
 		return &o->rp_data;
 	if (!strcmp(s, "--save-request"))
 		return &o->save_request;
+	if (!strcmp(s, "--finish-url"))
+		return &o->finish_url;
 	if (!strcmp(s, "--pcrs") || !strcmp(s, "--claim") ||
 	    !strcmp(s, "--hold") || !strcmp(s, "--bank"))
 		return &ignored; /* handled by value_opt */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "attest/err.h"
+#include "cmd_common.h"
 #include "base/timeutil.h"
 #include "server/datadir.h"
 #include "store/store.h"
@@ -42,13 +43,19 @@ static int parse(int argc, char **argv, struct audit_args *a)
 		else
 			return -1;
 	}
-	return a->dir && optind == argc ? 0 : -1;
+	return (a->dir || att_cli_store()) && optind == argc ? 0 : -1;
 }
 
 static int open_store(struct att_store **out, const char *dir,
 		      struct att_diag *d)
 {
 	char path[4096];
+	if (att_cli_store()) {
+		struct att_store_pg_opts pg = {
+			.pool_size = 1,
+			.password_file = att_cli_store_password_file()};
+		return att_store_open_url(out, att_cli_store(), &pg, d);
+	}
 	int r = att_datadir_path(path, sizeof(path), dir, ATT_DATADIR_DB);
 	if (r)
 		return att_diag_set(d, r, "data dir path too long");

@@ -33,7 +33,7 @@ int att_cmd_collateral_import(int argc, char **argv)
 			goto usage;
 		dir = optarg;
 	}
-	if (optind != argc - 1 || !dir)
+	if (optind != argc - 1 || (!dir && !att_cli_store()))
 		goto usage;
 	struct att_store *st = NULL;
 	uint8_t master[ATT_KEYWRAP_KEY_LEN];

@@ -54,7 +54,7 @@ static int args(int argc, char **argv, const char **name, const char **dir)
 			return -1;
 		*dir = optarg;
 	}
-	if (optind != argc - 1 || !*dir)
+	if (optind != argc - 1 || (!*dir && !att_cli_store()))
 		return -1;
 	*name = argv[optind];
 	return 0;

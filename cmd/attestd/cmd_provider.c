@@ -250,7 +250,7 @@ static int name_and_dir(int argc, char **argv, bool want_name,
 	} else if (optind != argc) {
 		return -1;
 	}
-	return *dir ? 0 : -1;
+	return (*dir || att_cli_store()) ? 0 : -1;
 }
 
 int att_cmd_provider_list(int argc, char **argv)

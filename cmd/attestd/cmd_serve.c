@@ -40,9 +40,10 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 		{"log-level", required_argument, NULL, 'v'},
 		{"store", required_argument, NULL, 's'},
 		{"store-password-file", required_argument, NULL, 'P'},
+		{"store-timeout-ms", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0}};
 	const char *listen = NULL, *dir = NULL, *level = NULL;
-	const char *store = NULL, *pwfile = NULL;
+	const char *store = NULL, *pwfile = NULL, *timeout = NULL;
 	bool dev = false;
 	int o, r = 0;
 	optind = 1;
@@ -59,6 +60,8 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 			store = optarg;
 		else if (o == 'P')
 			pwfile = optarg;
+		else if (o == 'T')
+			timeout = optarg;
 		else if (o == 'c')
 			r = att_server_config_load(c, optarg, d);
 		else
@@ -85,6 +88,14 @@ static int parse_args(int argc, char **argv, struct att_server_config *c,
 	if (pwfile && (free(c->store_password_file),
 		       !(c->store_password_file = strdup(pwfile))))
 		return ATT_ERR_NOMEM;
+	if (timeout) {
+		char *end = NULL;
+		unsigned long ms = strtoul(timeout, &end, 10);
+		if (!end || *end || ms < 100 || ms > 600000)
+			return att_diag_set(d, ATT_ERR_INVALID_ARG,
+					    "--store-timeout-ms: 100 to 600000");
+		c->store_timeout_ms = (unsigned)ms;
+	}
 	if (level && parse_level(level, &c->log_level))
 		return att_diag_set(d, ATT_ERR_INVALID_ARG,
 				    "--log-level: debug, info, warn or error");

@@ -188,7 +188,8 @@ static int open_checked(struct att_store **st, const char *dd,
 	memset(master, 0, sizeof(master));
 	if (r)
 		return r;
-	if (att_tpm_state_import(*st, dd, (int64_t)time(NULL), NULL, &d) != 0)
+	if (dd &&
+	    att_tpm_state_import(*st, dd, (int64_t)time(NULL), NULL, &d) != 0)
 		r = fail("importing the TPM state files", &d, ATT_ERR_IO);
 	else if (att_store_provider_get(*st, name, &p, &d) != 0) {
 		fprintf(stderr, "attestd tpm trust: no provider '%s'\n", name);
@@ -236,7 +237,7 @@ int att_cmd_tpm_trust(int argc, char **argv)
 		}
 		i++;
 	}
-	if (!name || !dd) {
+	if (!name || (!dd && !att_cli_store())) {
 		fputs(USAGE, stderr);
 		return 2;
 	}

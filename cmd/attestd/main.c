@@ -5,9 +5,11 @@
  * each implemented in cmd_<area>.c.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "../subcmd.h"
+#include "cmd_common.h"
 
 #define ATT_CMD(words, fn, help) int fn(int argc, char **argv);
 #include "commands.def"
@@ -29,5 +31,10 @@ int main(int argc, char **argv)
 	 * simulator state) is for its own user only; each file also gets an
 	 * explicit 0600 / 0700 mode, this is the belt. */
 	umask(077);
+	/* The administration commands share one store option parser
+	 * (cmd_common.c); serve, migrate and store copy parse their own. */
+	if (argc > 1 && strcmp(argv[1], "serve") && strcmp(argv[1], "migrate") &&
+	    strcmp(argv[1], "store") && att_cli_take_store(&argc, argv, "attestd"))
+		return 2;
 	return att_subcmd_run("attestd", cmds, argc, argv);
 }

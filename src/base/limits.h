@@ -132,11 +132,26 @@
 #define ATT_PG_POOL_DEFAULT 8
 #define ATT_PG_POOL_MAX 256
 #define ATT_PG_POOL_WAIT_MS 10000
-#define ATT_PG_CONNECT_TIMEOUT_S 5
+#define ATT_PG_CONNECT_TIMEOUT_S 2
 #define ATT_PG_TX_RETRIES 8
 #define ATT_PG_URL_MAX 2048
 #define ATT_PG_PASSWORD_MAX 1024
 #define ATT_PG_MAX_PARAMS 12
+/* Database outages and cache coherence (docs/deployment.md): the
+ * statement timeout of every pooled connection (the connect timeout is
+ * ATT_PG_CONNECT_TIMEOUT_S; both configurable by store_timeout), the
+ * change watcher's poll of its LISTEN socket, its version check while
+ * it cannot listen (and, as a safety net, while it can), how long a
+ * node takes at most to see another node's change while watched, and
+ * how long a cache trusts an entry while the watcher watches. store
+ * copy's column count. */
+#define ATT_PG_STATEMENT_TIMEOUT_MS 2000
+#define ATT_PG_WATCH_POLL_MS 200
+#define ATT_STORE_VERSION_CHECK_MS 500
+#define ATT_PG_WATCH_SAFETY_CHECK_MS 5000
+#define ATT_STORE_WATCH_DELAY_MS 1000
+#define ATT_STORE_WATCHED_RECHECK_MS 60000
+#define ATT_STORE_COPY_MAX_COLS 16
 
 /* SGX simulator */
 #define ATT_SGXSIM_MAX_OUTPUT (1024 * 1024)

@@ -386,8 +386,11 @@ static int round2(struct attest_state *s, const struct att_tpm_client_opts *o,
 		att_diag_set(d, r, "cannot build the request");
 	if (r == 0 && o->save_request)
 		r = write_file(o->save_request, body, strlen(body), d);
+	struct att_tpm_client_opts to = *o;
+	if (o->finish_url)
+		to.url = o->finish_url;
 	if (r == 0)
-		r = post(o, body, &rep, d);
+		r = post(&to, body, &rep, d);
 	if (r == 0 && !rep.report)
 		r = att_diag_set(d, ATT_ERR_FORMAT,
 				 "the service's answer has no report");

@@ -53,6 +53,8 @@ struct att_tpm_client_opts {
 	bool wrong_challenge;	  /* attest: quote a random challenge */
 	unsigned hold_seconds;	  /* attest: wait between the rounds */
 	const char *save_request; /* attest: write the round-2 body here */
+	const char *finish_url;	  /* attest: send round 2 to this base URL
+				   * (another node of the same service) */
 };
 
 /* att_tpm_client_enroll runs flow A and stores the state; the AIK blob

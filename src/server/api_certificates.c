@@ -248,7 +248,15 @@ static int apply(struct att_req *req, struct att_resp *resp,
 		r = att_store_polcert_remove(req->srv->store, req->prov->name,
 					     c->thumbprint, &a, &d);
 	}
-	if (r)
+	/* The store checks the last-certificate rule inside the removing
+	 * transaction: a removal through another node (or process) since
+	 * check_change's list may have left this one the last. */
+	if (r == ATT_ERR_INVALID_OPERATION)
+		att_resp_err(resp, r, "InvalidOperation",
+			     "certificate %s is the provider's last policy "
+			     "management certificate and cannot be removed",
+			     c->thumbprint);
+	else if (r)
 		att_resp_err(resp, r, "InternalError",
 			     "cannot change the policy management "
 			     "certificates: %s",

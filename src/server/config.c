@@ -161,6 +161,13 @@ static int parse_member(struct att_server_config *c, const char *k, json_t *v,
 		return set_str(&c->store, v, k, d);
 	if (!strcmp(k, "store_password_file"))
 		return set_str(&c->store_password_file, v, k, d);
+	if (!strcmp(k, "store_timeout_ms")) {
+		unsigned long long x = 0;
+		int r = set_uint(&x, v, k, 100, 600000, d);
+		if (!r)
+			c->store_timeout_ms = (unsigned)x;
+		return r;
+	}
 	if (!strcmp(k, "default_provider"))
 		return set_str(&c->default_provider, v, k, d);
 	if (!strcmp(k, "log_level"))

@@ -24,6 +24,7 @@
 #include "server/ratelimit.h"
 #include "server/reqlog.h"
 #include "server/server.h"
+#include "store/store.h"
 #include "token/jwt.h"
 #include "verify/verifier.h"
 
@@ -91,6 +92,12 @@ void att_resp_err(struct att_resp *r, int err, const char *dflt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	int status = att_verify_http_status(err, dflt, &code);
+	/* The database cannot be reached: the service is unavailable, not
+	 * broken (docs/deployment.md "Database outages"). */
+	if (att_store_msg_unavailable(err, msg)) {
+		status = 503;
+		code = "ServiceUnavailable";
+	}
 	att_resp_error(r, (unsigned)status, code, "%s", msg);
 }
 

@@ -16,7 +16,6 @@
 #include "crypto/cert.h"
 #include "crypto/pkey.h"
 #include "server/provider.h"
-#include "store/sqlite_writes.h"
 #include "store/store.h"
 #include "token/jwks.h"
 
@@ -313,13 +312,28 @@ int att_keys_current(struct att_keyset **out, struct att_provider *p,
 		     bool force, struct att_diag *d)
 {
 	int64_t gen = 0;
-	/* Stamps taken before the store read (see sqlite_writes.h). */
-	uint64_t writes = att_store_sqlite_write_count();
+	/* Stamps taken before the store read (store.h "Cache
+	 * coherence"). */
+	uint64_t writes = att_store_change_count(store);
 	int64_t now = mono_ms();
-	int r = att_store_key_gen(store, p->name, &gen, d);
+	struct att_diag sd = {0};
+	int r = att_store_key_gen(store, p->name, &gen, &sd);
 	*out = NULL;
-	if (r)
+	if (r && !force && att_store_diag_unavailable(r, &sd)) {
+		/* The database cannot be reached: the keys loaded before
+		 * are still the provider's (no node can change them now). */
+		pthread_mutex_lock(&p->mu);
+		if (p->keys)
+			*out = att_keyset_ref(p->keys);
+		pthread_mutex_unlock(&p->mu);
+		if (*out)
+			return 0;
+	}
+	if (r) {
+		if (d)
+			*d = sd;
 		return r;
+	}
 	pthread_mutex_lock(&p->mu);
 	if (force || !p->keys || gen != p->key_gen) {
 		struct att_keyset *ks = NULL;
@@ -343,13 +357,15 @@ int att_keys_for_signing(struct att_keyset **out, struct att_provider *p,
 			 const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 			 struct att_diag *d)
 {
-	uint64_t writes = att_store_sqlite_write_count();
+	uint64_t writes = att_store_change_count(store);
 	int64_t now = mono_ms();
+	int64_t recheck = att_store_recheck_ms(store, ATT_KEYS_RECHECK_MS);
+	bool stale = att_store_unavailable(store);
 	*out = NULL;
 	pthread_mutex_lock(&p->mu);
 	struct att_keyset *ks = p->keys;
-	if (ks && ks->checked_writes == writes &&
-	    now - ks->checked_ms < ATT_KEYS_RECHECK_MS)
+	if (ks && (stale || (ks->checked_writes == writes &&
+			     now - ks->checked_ms < recheck)))
 		*out = att_keyset_ref(ks);
 	pthread_mutex_unlock(&p->mu);
 	if (*out)

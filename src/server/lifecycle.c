@@ -119,8 +119,12 @@ static int open_store(struct att_server *srv, struct att_diag *d)
 	struct att_store_pg_opts pg = {
 	    .pool_size = threads + 2 > ATT_PG_POOL_MAX ? ATT_PG_POOL_MAX
 						       : threads + 2,
-	    .password_file = c->store_password_file};
+	    .password_file = c->store_password_file,
+	    .connect_timeout_s = (c->store_timeout_ms + 999) / 1000,
+	    .statement_timeout_ms = c->store_timeout_ms};
 	char shown[ATT_PG_URL_MAX + 1];
+	if (pg.connect_timeout_s && pg.connect_timeout_s < 2)
+		pg.connect_timeout_s = 2; /* libpq's least */
 	int r = att_datadir_open_store(&srv->store, srv->master, c->data_dir,
 				       c->store, &pg, c->dev, d);
 	if (!r && c->store) {
@@ -128,6 +132,10 @@ static int open_store(struct att_server *srv, struct att_diag *d)
 		att_logf(ATT_LOG_INFO, "store: %s (%s)", shown,
 			 srv->store->ops->name);
 	}
+	/* Other nodes' changes reach this node's caches through the
+	 * store's watcher (store.h "Cache coherence"). */
+	if (!r)
+		r = att_store_watch(srv->store, d);
 	return r;
 }
 

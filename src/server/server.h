@@ -41,6 +41,10 @@ struct att_server_config {
 	 * PostgreSQL password from store_password_file (or PGPASSFILE). */
 	char *store;
 	char *store_password_file;
+	/* store_timeout_ms: a PostgreSQL statement's timeout and (rounded
+	 * up to seconds, at least 2) the connect timeout; 0: the defaults
+	 * (docs/deployment.md "Database outages"). */
+	unsigned store_timeout_ms;
 	char *tls_cert;         /* PEM paths */
 	char *tls_key;
 	char *default_provider; /* "default" */

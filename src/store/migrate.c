@@ -12,6 +12,11 @@
 
 #include "attest/err.h"
 
+/* TRIG(table, event): a trigger that bumps the change version. */
+#define TRIG(t, ev)                                                           \
+	"CREATE TRIGGER changes_" t "_" ev " AFTER " ev " ON " t               \
+	" BEGIN UPDATE changes SET version = version + 1 WHERE id = 1; END;"
+
 struct migration {
 	int version;
 	const char *sql;
@@ -122,6 +127,39 @@ static const struct migration migrations[] = {
 	 " provider TEXT NOT NULL,"
 	 " source TEXT NOT NULL,"
 	 " imported_at INTEGER NOT NULL);"},
+	/* The store's change version (docs/deployment.md, "Cache
+	 * coherence"): one row whose version every write of cached content
+	 * (providers, keys, policies and their binding iat, policy
+	 * certificates, TPM settings and trust certificates) bumps inside
+	 * its own transaction, by triggers; caches compare it instead of
+	 * re-reading rows. */
+	{5,
+	 "CREATE TABLE changes ("
+	 " id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 " version INTEGER NOT NULL);"
+	 "INSERT INTO changes(id, version) VALUES (1, 0);"
+	 TRIG("providers", "INSERT")
+	 TRIG("providers", "UPDATE")
+	 TRIG("providers", "DELETE")
+	 TRIG("keys", "INSERT")
+	 TRIG("keys", "UPDATE")
+	 TRIG("keys", "DELETE")
+	 TRIG("policies", "INSERT")
+	 TRIG("policies", "UPDATE")
+	 TRIG("policies", "DELETE")
+	 TRIG("policy_iat", "INSERT")
+	 TRIG("policy_iat", "UPDATE")
+	 TRIG("policy_iat", "DELETE")
+	 TRIG("policy_certs", "INSERT")
+	 TRIG("policy_certs", "UPDATE")
+	 TRIG("policy_certs", "DELETE")
+	 TRIG("tpm_settings", "INSERT")
+	 TRIG("tpm_settings", "UPDATE")
+	 TRIG("tpm_settings", "DELETE")
+	 TRIG("tpm_certs", "INSERT")
+	 TRIG("tpm_certs", "UPDATE")
+	 TRIG("tpm_certs", "DELETE")
+	},
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -5,7 +5,10 @@
  */
 #include <string.h>
 
+#include "base/limits.h"
+
 #include "attest/err.h"
+#include "store/sqlite_writes.h"
 #include "store/store.h"
 
 int att_store_open_url(struct att_store **out, const char *url,
@@ -40,4 +43,40 @@ bool att_store_diag_unavailable(int err, const struct att_diag *d)
 	return err == ATT_ERR_STORE && d &&
 	       !strncmp(d->msg, ATT_STORE_UNAVAILABLE_MSG,
 			strlen(ATT_STORE_UNAVAILABLE_MSG));
+}
+
+bool att_store_msg_unavailable(int err, const char *msg)
+{
+	return err == ATT_ERR_STORE && msg &&
+	       strstr(msg, ATT_STORE_UNAVAILABLE_MSG) != NULL;
+}
+
+int att_store_change_version(struct att_store *s, int64_t *out,
+			     struct att_diag *d)
+{
+	if (!s->ops->change_version)
+		return att_diag_set(d, ATT_ERR_UNSUPPORTED,
+				    "store: %s has no change version",
+				    s->ops->name);
+	return s->ops->change_version(s->impl, out, d);
+}
+
+int att_store_watch(struct att_store *s, struct att_diag *d)
+{
+	return s->ops->watch ? s->ops->watch(s->impl, d) : 0;
+}
+
+uint64_t att_store_change_count(const struct att_store *s)
+{
+	uint64_t n = att_store_sqlite_write_count();
+	if (s && s->ops->seen)
+		n += s->ops->seen(s->impl);
+	return n;
+}
+
+int64_t att_store_recheck_ms(const struct att_store *s, int64_t base_ms)
+{
+	if (s && s->ops->watched && s->ops->watched(s->impl))
+		return ATT_STORE_WATCHED_RECHECK_MS;
+	return base_ms;
 }

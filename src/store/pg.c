@@ -276,35 +276,52 @@ static void no_notice(void *arg, const char *msg)
  * dbname of PQconnectdbParams (expanded), so every URL parameter
  * (sslmode, sslrootcert, ...) applies; our defaults come before it (the
  * URL overrides them), the password file's password after it. */
-static int connect_slot(struct att_pg *pg, struct att_pg_slot *s,
-			struct att_diag *d)
+/* The statement timeout bounds a statement on a database that stopped
+ * answering; TCP keepalives and tcp_user_timeout bound a connection
+ * whose peer vanished (docs/deployment.md "Database outages"). */
+int att_pg_connect(struct att_pg *pg, PGconn **out, struct att_diag *d)
 {
-	char timeout[16];
-	const char *kw[6], *val[6];
+	char timeout[16], options[64], user_timeout[24];
+	const char *kw[12], *val[12];
 	int n = 0;
 	snprintf(timeout, sizeof(timeout), "%u", pg->connect_timeout_s);
+	snprintf(options, sizeof(options), "-c statement_timeout=%u",
+		 pg->statement_timeout_ms);
+	snprintf(user_timeout, sizeof(user_timeout), "%u",
+		 pg->connect_timeout_s * 1000 + pg->statement_timeout_ms);
 	kw[n] = "connect_timeout", val[n++] = timeout;
 	kw[n] = "application_name", val[n++] = "attestd";
+	kw[n] = "options", val[n++] = options;
+	kw[n] = "keepalives_idle", val[n++] = "5";
+	kw[n] = "keepalives_interval", val[n++] = "1";
+	kw[n] = "keepalives_count", val[n++] = "3";
+	kw[n] = "tcp_user_timeout", val[n++] = user_timeout;
 	kw[n] = "dbname", val[n++] = pg->url;
 	if (pg->password)
 		kw[n] = "password", val[n++] = pg->password;
 	kw[n] = NULL, val[n] = NULL;
-	memset(s->prepared, 0, sizeof(s->prepared));
-	s->conn = PQconnectdbParams(kw, val, 1);
-	if (s->conn && PQstatus(s->conn) == CONNECTION_OK) {
-		PQsetNoticeProcessor(s->conn, no_notice, NULL);
+	*out = PQconnectdbParams(kw, val, 1);
+	if (*out && PQstatus(*out) == CONNECTION_OK) {
+		PQsetNoticeProcessor(*out, no_notice, NULL);
 		return 0;
 	}
 	char msg[ATT_DIAG_LEN];
 	scrub(pg, msg, sizeof(msg),
-	      s->conn ? PQerrorMessage(s->conn) : "out of memory");
-	PQfinish(s->conn);
-	s->conn = NULL;
+	      *out ? PQerrorMessage(*out) : "out of memory");
+	PQfinish(*out);
+	*out = NULL;
 	set_unavailable(pg, 1);
 	return att_diag_set(d, ATT_ERR_STORE,
 			    ATT_STORE_UNAVAILABLE_MSG
 			    "cannot connect to PostgreSQL at %s: %s",
 			    pg->where, msg);
+}
+
+static int connect_slot(struct att_pg *pg, struct att_pg_slot *s,
+			struct att_diag *d)
+{
+	memset(s->prepared, 0, sizeof(s->prepared));
+	return att_pg_connect(pg, &s->conn, d);
 }
 
 static struct att_pg_slot *free_slot(struct att_pg *pg)
@@ -563,6 +580,7 @@ void att_pg_close(void *impl)
 	struct att_pg *pg = impl;
 	if (!pg)
 		return;
+	att_pg_watch_stop(pg);
 	for (size_t i = 0; pg->slots && i < pg->n_slots; i++)
 		PQfinish(pg->slots[i].conn);
 	free(pg->slots);
@@ -602,6 +620,9 @@ int att_store_open_pg(struct att_store **out, const char *url,
 	pg->connect_timeout_s = o->connect_timeout_s
 					? o->connect_timeout_s
 					: ATT_PG_CONNECT_TIMEOUT_S;
+	pg->statement_timeout_ms = o->statement_timeout_ms
+					   ? o->statement_timeout_ms
+					   : ATT_PG_STATEMENT_TIMEOUT_MS;
 	if (!(pg->slots = calloc(pg->n_slots, sizeof(*pg->slots))) ||
 	    !(pg->url = strdup(url)))
 		goto out;

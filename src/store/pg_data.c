@@ -86,6 +86,30 @@ static int audit_insert(struct att_pg *pg, struct att_pg_slot *s,
 	return att_pg_run(pg, s, ATT_PG_AUDIT_INSERT, &p, NULL, d);
 }
 
+/* audit_insert_policy appends the audit record of a change of the
+ * policy (provider, type) before the change, inside its transaction:
+ * old_hash is read there from the row being replaced, not taken from
+ * the caller (whose read, outside the transaction, another node's
+ * concurrent change can make stale). */
+static int audit_insert_policy(struct att_pg *pg, struct att_pg_slot *s,
+			       const struct att_store_audit *a,
+			       const char *provider, const char *type,
+			       struct att_diag *d)
+{
+	struct att_pg_params p = {0};
+	if (!a)
+		return 0;
+	att_pg_text(&p, a->provider);
+	att_pg_i64(&p, a->time);
+	att_pg_text(&p, a->actor);
+	att_pg_text(&p, a->action);
+	att_pg_text(&p, a->type);
+	att_pg_text(&p, a->new_hash);
+	att_pg_text(&p, provider);
+	att_pg_text(&p, type);
+	return att_pg_run(pg, s, ATT_PG_AUDIT_INSERT_POL, &p, NULL, d);
+}
+
 /* lock_provider serialises the configuration changes of one provider;
  * a missing provider is no error here (the write itself refuses what
  * needs one, by its foreign key). */
@@ -402,11 +426,12 @@ static int policy_put_tx(struct att_pg *pg, struct att_pg_slot *s, void *arg,
 	att_pg_i64(&p, pol->updated);
 	int r = lock_provider(pg, s, pol->provider, d);
 	if (!r)
+		r = audit_insert_policy(pg, s, a->audit, pol->provider,
+					pol->type, d);
+	if (!r)
 		r = att_pg_run(pg, s, ATT_PG_POL_UPSERT, &p, NULL, d);
 	if (!r)
 		r = iat_set(pg, s, pol->provider, pol->type, pol->iat, d);
-	if (!r)
-		r = audit_insert(pg, s, a->audit, d);
 	return r;
 }
 
@@ -440,11 +465,11 @@ static int policy_reset_tx(struct att_pg *pg, struct att_pg_slot *s,
 	struct args *a = arg;
 	int r = lock_provider(pg, s, a->a, d);
 	if (!r)
+		r = audit_insert_policy(pg, s, a->audit, a->a, a->b, d);
+	if (!r)
 		r = delete_pair(pg, s, ATT_PG_POL_DELETE, a->a, a->b, d);
 	if (!r)
 		r = iat_set(pg, s, a->a, a->b, a->v, d);
-	if (!r)
-		r = audit_insert(pg, s, a->audit, d);
 	return r;
 }
 
@@ -757,4 +782,8 @@ const struct att_store_ops att_pg_ops = {
 	.tpm_import = att_pg_tpm_import,
 	.tpm_wrapped_count = att_pg_tpm_wrapped_count,
 	.unavailable = att_pg_unavailable,
+	.change_version = att_pg_change_version,
+	.watch = att_pg_watch,
+	.seen = att_pg_seen,
+	.watched = att_pg_watched,
 };

@@ -27,6 +27,9 @@
 #include "base/diag.h"
 #include "base/limits.h"
 
+/* The channel the change triggers NOTIFY on (pg_migrate.c, pg_watch.c). */
+#define ATT_PG_CHANNEL "attestd_changes"
+
 /* The prepared statements: X(ID, SQL). Text columns are compared and
  * sorted with COLLATE "C" (byte order), as SQLite does. */
 #define ATT_PG_COLS_PROVIDER \
@@ -35,6 +38,7 @@
 #define ATT_PG_STR(x) ATT_PG_STR_(x)
 #define ATT_PG_STMTS(X)                                                        \
 	X(VERSION, "SELECT coalesce(max(version), 0) FROM schema_version")    \
+	X(CHANGES, "SELECT version FROM changes WHERE id = 1")                 \
 	X(PROV_INSERT, "INSERT INTO providers(name, base_url, mode, key_type," \
 		       " auth_json, created, key_gen)"                         \
 		       " VALUES ($1,$2,$3,$4,$5,$6,0)")                        \
@@ -83,6 +87,10 @@
 	X(AUDIT_INSERT, "INSERT INTO audit_log(provider, time, actor, action," \
 			" type, old_hash, new_hash)"                           \
 			" VALUES ($1,$2,$3,$4,$5,$6,$7)")                      \
+	X(AUDIT_INSERT_POL, "INSERT INTO audit_log(provider, time, actor,"     \
+			    " action, type, old_hash, new_hash)"               \
+			    " VALUES ($1,$2,$3,$4,$5,(SELECT hash FROM"        \
+			    " policies WHERE provider = $7 AND type = $8),$6)") \
 	X(AUDIT_LIST, "SELECT id, provider, time, actor, action, type,"        \
 		      " old_hash, new_hash FROM audit_log WHERE provider = $1" \
 		      " ORDER BY id")                                          \
@@ -169,6 +177,14 @@ struct att_pg {
 	unsigned connect_timeout_s;
 	char where[320]; /* "host:port", for messages */
 	int unavailable; /* atomic: see att_store_unavailable */
+	unsigned statement_timeout_ms;
+	/* The change watcher (pg_watch.c): its thread, the stop flag, the
+	 * changes it saw, whether it watches now (atomics). */
+	pthread_t watch_thread;
+	bool watch_started;
+	int watch_stop;
+	uint64_t seen;
+	int watching;
 };
 
 /* Statement parameters: text, decimal integers and binary bytea. */
@@ -233,6 +249,16 @@ int att_pg_exec(struct att_pg *pg, struct att_pg_slot *s, const char *sql,
 int att_pg_take(struct att_pg *pg, struct att_pg_slot **out, bool *fresh,
 		struct att_diag *d);
 void att_pg_give(struct att_pg *pg, struct att_pg_slot *s);
+
+/* att_pg_connect opens a new connection with the store's URL, password
+ * and timeouts (not a pooled one: the watcher's). */
+int att_pg_connect(struct att_pg *pg, PGconn **out, struct att_diag *d);
+/* The change watcher (pg_watch.c; store.h "Cache coherence"). */
+int att_pg_watch(void *impl, struct att_diag *d);
+void att_pg_watch_stop(struct att_pg *pg);
+uint64_t att_pg_seen(void *impl);
+bool att_pg_watched(void *impl);
+int att_pg_change_version(void *impl, int64_t *out, struct att_diag *d);
 
 /* The ops (pg_data.c, pg_tpm.c) and their table. */
 extern const struct att_store_ops att_pg_ops;

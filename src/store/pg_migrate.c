@@ -23,6 +23,12 @@
  * uses. */
 #define MIGRATE_LOCK "27431116008027236"
 
+/* TRIG(table): the statement-level trigger that bumps the change
+ * version after any insert, update or delete on table. */
+#define TRIG(t)                                                               \
+	"CREATE TRIGGER changes_" t " AFTER INSERT OR UPDATE OR DELETE"        \
+	" ON " t " FOR EACH STATEMENT EXECUTE FUNCTION attestd_changed();"
+
 struct migration {
 	int version;
 	const char *sql;
@@ -125,6 +131,30 @@ static const struct migration migrations[] = {
 	 " provider TEXT NOT NULL,"
 	 " source TEXT NOT NULL,"
 	 " imported_at BIGINT NOT NULL);"},
+	/* The change version (migrate.c): a statement-level trigger on
+	 * each table of cached content bumps it and sends its new value on
+	 * the attestd_changes channel (pg_notify: delivered to listeners
+	 * when, and only if, the writing transaction commits; PostgreSQL
+	 * documentation "NOTIFY"). */
+	{5,
+	 "CREATE TABLE changes ("
+	 " id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 " version BIGINT NOT NULL);"
+	 "INSERT INTO changes(id, version) VALUES (1, 0);"
+	 "CREATE FUNCTION attestd_changed() RETURNS trigger"
+	 " LANGUAGE plpgsql AS $f$ DECLARE v BIGINT; BEGIN"
+	 " UPDATE changes SET version = version + 1 WHERE id = 1"
+	 " RETURNING version INTO v;"
+	 " PERFORM pg_notify('" ATT_PG_CHANNEL "', v::text);"
+	 " RETURN NULL; END $f$;"
+	 TRIG("providers")
+	 TRIG("keys")
+	 TRIG("policies")
+	 TRIG("policy_iat")
+	 TRIG("policy_certs")
+	 TRIG("tpm_settings")
+	 TRIG("tpm_certs")
+	},
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -469,3 +469,27 @@ out:
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
+
+int att_sq_change_version(void *impl, int64_t *out, struct att_diag *d)
+{
+	struct att_sq *s = impl;
+	sqlite3_stmt *st = NULL;
+	pthread_mutex_lock(&s->mu);
+	int r = att_sq_stmt(s, &st, "SELECT version FROM changes WHERE id = 1",
+			    d);
+	if (r)
+		goto out;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		r = rc == SQLITE_DONE
+			    ? att_diag_set(d, ATT_ERR_STORE,
+					   "store: the changes table has no row")
+			    : att_sq_err(s->db, rc, "read the change version",
+					 d);
+out:
+	att_sq_stmt_done(s, st);
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}

@@ -129,9 +129,13 @@ static int policy_put(void *impl, const struct att_store_policy *p,
 	struct att_sq *s = impl;
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
-	if (!r && !(r = policy_upsert(s, p, d)) &&
-	    !(r = iat_set(s, p->provider, p->type, p->iat, d)) &&
-	    !(r = att_sq_audit_insert(s, a, d)))
+	/* the audit record first: its old_hash is the row being replaced,
+	 * read inside this transaction (att_sq_audit_insert_policy) */
+	if (!r &&
+	    !(r = att_sq_audit_insert_policy(s, a, p->provider, p->type,
+					     d)) &&
+	    !(r = policy_upsert(s, p, d)) &&
+	    !(r = iat_set(s, p->provider, p->type, p->iat, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -163,12 +167,12 @@ static int policy_reset(void *impl, const char *provider, const char *type,
 	pthread_mutex_lock(&s->mu);
 	int r = att_sq_begin(s->db, d);
 	if (!r &&
+	    !(r = att_sq_audit_insert_policy(s, a, provider, type, d)) &&
 	    !(r = delete_pair(s,
 			      "DELETE FROM policies WHERE provider = ? AND"
 			      " type = ?",
 			      provider, type, "delete policy", d)) &&
-	    !(r = iat_set(s, provider, type, iat, d)) &&
-	    !(r = att_sq_audit_insert(s, a, d)))
+	    !(r = iat_set(s, provider, type, iat, d)))
 		r = att_sq_commit(s->db, d);
 	if (r)
 		att_sq_rollback(s->db);
@@ -509,4 +513,5 @@ const struct att_store_ops att_sq_ops = {
 	.tpm_replay_mark = att_sq_tpm_replay_mark,
 	.tpm_import = att_sq_tpm_import,
 	.tpm_wrapped_count = att_sq_tpm_wrapped_count,
+	.change_version = att_sq_change_version,
 };

@@ -72,6 +72,15 @@ int att_sq_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n);
 char *att_sq_col_text(sqlite3_stmt *st, int i, int *err);
 uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err);
 
+struct att_store_audit;
+
+/* att_sq_audit_insert_policy appends the audit record of a change of
+ * the policy (provider, type), with old_hash read from that row inside
+ * the caller's transaction (call it before the change). */
+int att_sq_audit_insert_policy(struct att_sq *s,
+			       const struct att_store_audit *a,
+			       const char *provider, const char *type,
+			       struct att_diag *d);
 /* att_sq_audit_insert appends an audit record inside the caller's
  * transaction; a NULL record is a no-op. */
 struct att_store_audit;
@@ -100,6 +109,7 @@ int att_sq_key_list(void *impl, const char *provider,
 		    struct att_store_key **out, size_t *n, struct att_diag *d);
 int att_sq_key_gen(void *impl, const char *provider, int64_t *out,
 		   struct att_diag *d);
+int att_sq_change_version(void *impl, int64_t *out, struct att_diag *d);
 
 /* TPM state ops (sqlite_tpm.c; contracts in store.h). */
 struct att_store_tpm_cert;

@@ -182,6 +182,35 @@ uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err)
 	return b;
 }
 
+int att_sq_audit_insert_policy(struct att_sq *s,
+			       const struct att_store_audit *a,
+			       const char *provider, const char *type,
+			       struct att_diag *d)
+{
+	if (!a)
+		return 0;
+	sqlite3_stmt *st = NULL;
+	int r = att_sq_stmt(s, &st,
+			    "INSERT INTO audit_log(provider, time, actor,"
+			    " action, type, old_hash, new_hash)"
+			    " VALUES (?,?,?,?,?,(SELECT hash FROM policies"
+			    " WHERE provider = ? AND type = ?),?)",
+			    d);
+	if (r)
+		return r;
+	att_sq_bind_text(st, 1, a->provider);
+	sqlite3_bind_int64(st, 2, a->time);
+	att_sq_bind_text(st, 3, a->actor);
+	att_sq_bind_text(st, 4, a->action);
+	att_sq_bind_text(st, 5, a->type);
+	att_sq_bind_text(st, 6, provider);
+	att_sq_bind_text(st, 7, type);
+	att_sq_bind_text(st, 8, a->new_hash);
+	r = att_sq_step_done(s->db, st, "insert audit record", d);
+	att_sq_stmt_done(s, st);
+	return r;
+}
+
 int att_sq_audit_insert(struct att_sq *s, const struct att_store_audit *a,
 			struct att_diag *d)
 {

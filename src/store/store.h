@@ -188,7 +188,11 @@ struct att_store_ops {
 	int (*policy_get)(void *impl, const char *provider, const char *type,
 			  struct att_store_policy *out, struct att_diag *d);
 	/* policy_put inserts or replaces the policy and appends the audit
-	 * record (if a is not NULL) in one transaction. */
+	 * record (if a is not NULL) in one transaction. For policy_put,
+	 * policy_reset and policy_delete the record's old_hash is the hash
+	 * of the row the change replaces, read inside that transaction
+	 * (NULL when there was none); a->old_hash is not used, so that
+	 * concurrent changes through several nodes chain correctly. */
 	int (*policy_put)(void *impl, const struct att_store_policy *p,
 			  const struct att_store_audit *a, struct att_diag *d);
 	int (*policy_delete)(void *impl, const char *provider, const char *type,
@@ -297,6 +301,18 @@ struct att_store_ops {
 	int (*tpm_wrapped_count)(void *impl, size_t *out, struct att_diag *d);
 	/* unavailable: see att_store_unavailable (NULL: never). */
 	bool (*unavailable)(void *impl);
+	/* Cache coherence (docs/deployment.md "Cache coherence"):
+	 * change_version reads the store's change version, which every
+	 * write of cached content (providers, keys, policies, policy
+	 * certificates, TPM settings and trust certificates) bumps inside
+	 * its own transaction. watch (NULL: none) starts the backend's
+	 * watcher of other processes' changes; seen (NULL: 0) counts the
+	 * changes it has seen; watched (NULL: false) tells that it sees
+	 * every committed change within ATT_STORE_WATCH_DELAY_MS. */
+	int (*change_version)(void *impl, int64_t *out, struct att_diag *d);
+	int (*watch)(void *impl, struct att_diag *d);
+	uint64_t (*seen)(void *impl);
+	bool (*watched)(void *impl);
 };
 
 struct att_store {
@@ -322,6 +338,7 @@ struct att_store_pg_opts {
 	unsigned pool_size;
 	const char *password_file;
 	unsigned connect_timeout_s; /* 0: ATT_PG_CONNECT_TIMEOUT_S */
+	unsigned statement_timeout_ms; /* 0: ATT_PG_STATEMENT_TIMEOUT_MS */
 };
 int att_store_open_pg(struct att_store **out, const char *url,
 		      const struct att_store_pg_opts *o, struct att_diag *d);
@@ -352,6 +369,41 @@ void att_store_url_mask(char *out, size_t out_len, const char *url);
 #define ATT_STORE_UNAVAILABLE_MSG "store unavailable: "
 bool att_store_unavailable(const struct att_store *s);
 bool att_store_diag_unavailable(int err, const struct att_diag *d);
+
+/*
+ * Cache coherence (docs/deployment.md). att_store_change_count is a
+ * number (an atomic load, no store access) that moves after every write
+ * this process commits and, once att_store_watch runs, after every
+ * change another process (another attestd node) commits, as soon as the
+ * watcher sees it: the PostgreSQL backend LISTENs for the notification
+ * its triggers send (one connection per store, reconnecting) and reads
+ * the change version every ATT_STORE_VERSION_CHECK_MS while it cannot
+ * listen. A cache stamps an entry with the count read BEFORE its store
+ * read and re-reads when the count differs or the entry is older than
+ * att_store_recheck_ms(s, base): base (a cache's own interval, for
+ * stores whose other writers nobody watches: SQLite and its CLI
+ * writers), or ATT_STORE_WATCHED_RECHECK_MS while the watcher is
+ * watching.
+ */
+int att_store_change_version(struct att_store *s, int64_t *out,
+			     struct att_diag *d);
+int att_store_watch(struct att_store *s, struct att_diag *d);
+uint64_t att_store_change_count(const struct att_store *s);
+int64_t att_store_recheck_ms(const struct att_store *s, int64_t base_ms);
+/* att_store_msg_unavailable: err and the message of a failure that an
+ * unreachable database caused (ATT_STORE_UNAVAILABLE_MSG anywhere in
+ * msg, as the callers that wrap a store message keep it). */
+bool att_store_msg_unavailable(int err, const char *msg);
+
+/* att_store_copy copies every table of from (a SQLite store) to to (a
+ * PostgreSQL store): wrapped keys as stored bytes, ids, audit records and
+ * used TPM contexts included, in one transaction of the target, and
+ * then compares each table's row count (store/copy.c). The target must
+ * be empty unless force (then its rows are deleted first, in the same
+ * transaction). report (may be NULL) receives one line per table. */
+int att_store_copy(struct att_store *from, struct att_store *to, bool force,
+		   void (*report)(void *arg, const char *table, long long n),
+		   void *arg, struct att_diag *d);
 
 /* att_store_close closes the backend and frees s; accepts NULL. */
 void att_store_close(struct att_store *s);

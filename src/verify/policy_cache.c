@@ -27,7 +27,6 @@
 #include "crypto/digest.h"
 #include "crypto/pkey.h"
 #include "policy/defaults.h"
-#include "store/sqlite_writes.h"
 #include "store/store.h"
 #include "token/jwks.h"
 #include "token/jws.h"
@@ -39,7 +38,7 @@ struct entry {
 	struct att_cached_policy *p;
 	uint64_t used;
 	int64_t checked_ms;      /* monotonic, before the store read */
-	uint64_t checked_writes; /* att_store_sqlite_write_count() then */
+	uint64_t checked_writes; /* att_store_change_count() then */
 };
 
 /* When a store read happened: the stamps an entry is checked against. */
@@ -48,11 +47,11 @@ struct stamp {
 	uint64_t writes;
 };
 
-static struct stamp stamp_now(void)
+static struct stamp stamp_now(const struct att_store *store)
 {
 	struct timespec ts;
 	struct stamp s;
-	s.writes = att_store_sqlite_write_count(); /* first: see the header */
+	s.writes = att_store_change_count(store); /* first: see the header */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s.ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	return s;
@@ -355,16 +354,17 @@ static void hit(struct att_policy_cache *c, struct entry *e,
 }
 
 /* lookup_fresh serves (provider, type) without the store when its entry
- * was checked less than ATT_POLICY_RECHECK_MS before st and no store
- * write of this process happened since. */
+ * was checked less than recheck_ms before st and the store's change
+ * count has not moved since; any entry at all when stale is set (the
+ * database cannot be reached: docs/deployment.md "Database outages"). */
 static bool lookup_fresh(struct att_policy_cache *c, const char *provider,
-			 const char *type, struct stamp st,
-			 struct att_cached_policy **out)
+			 const char *type, struct stamp st, int64_t recheck_ms,
+			 bool stale, struct att_cached_policy **out)
 {
 	pthread_mutex_lock(&c->mu);
 	struct entry *e = find(c, provider, type);
-	bool fresh = e && e->checked_writes == st.writes &&
-		     st.ms - e->checked_ms < ATT_POLICY_RECHECK_MS;
+	bool fresh = e && (stale || (e->checked_writes == st.writes &&
+				     st.ms - e->checked_ms < recheck_ms));
 	if (fresh)
 		hit(c, e, out);
 	pthread_mutex_unlock(&c->mu);
@@ -411,11 +411,19 @@ int att_policy_cache_get_limited(struct att_policy_cache *c,
 	struct att_store_policy row = {0};
 	*out = NULL;
 	*fail = ATT_POLICY_FAIL_NONE;
-	struct stamp st = stamp_now();
-	if (lookup_fresh(c, provider, type, st, out))
+	struct stamp st = stamp_now(store);
+	int64_t recheck = att_store_recheck_ms(store, ATT_POLICY_RECHECK_MS);
+	if (lookup_fresh(c, provider, type, st, recheck,
+			 att_store_unavailable(store), out))
 		return 0;
 	struct att_diag sd = {0};
 	int r = att_store_policy_get(store, provider, type, &row, &sd);
+	/* A policy compiled before the database went away is still the
+	 * policy of record: nothing can change it while no node reaches
+	 * the database. */
+	if (att_store_diag_unavailable(r, &sd) &&
+	    lookup_fresh(c, provider, type, st, recheck, true, out))
+		return 0;
 	if (r && r != ATT_ERR_NOT_FOUND) {
 		*fail = ATT_POLICY_FAIL_INTERNAL;
 		return att_diag_set(d, r, "cannot read the %s policy: %s", type,

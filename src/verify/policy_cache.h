@@ -4,14 +4,18 @@
  * and keyed by the identity of what is stored: the stored policy JWS's
  * hash (att_store_policy.hash), or "default" when the provider has none.
  * An entry is used without reading the store while it was checked
- * against the stored row less than ATT_POLICY_RECHECK_MS ago and this
- * process has committed no store write since (store/sqlite_writes.h);
+ * against the stored row less than att_store_recheck_ms(store,
+ * ATT_POLICY_RECHECK_MS) ago and the store's change count has not moved
+ * since (store.h "Cache coherence": this process's writes, and other
+ * nodes' once the store's watcher runs), and also, with no store read,
+ * while the database cannot be reached (att_store_unavailable);
  * otherwise the stored row is read again (one indexed SQLite read) and
  * the entry kept when the hash is the same, recompiled when not. So a
  * policy set or reset through this process (PUT /policies,
  * POST /policies/{type}:reset, or any other store write of this process)
  * is used by the very next request; one set by another process sharing
- * the database (a second attestd) is used within ATT_POLICY_RECHECK_MS.
+ * the database (a second attestd) is used as soon as the watcher hears
+ * of it, else within ATT_POLICY_RECHECK_MS.
  * An unchanged policy is never parsed or compiled again. An entry is an
  * immutable, reference-counted snapshot (compiled policy, x-ms-policy-hash,
  * x-ms-policy-signer), so a request keeps using the policy it started

@@ -31,11 +31,11 @@ PWF=$ATT_TEST_PG_PWFILE
 PW=$(cat "$PWF")
 
 out=$("$ATTESTD" migrate --store "$URL" --store-password-file "$PWF" 2>&1)
-check_contains "migrate applies the schema" "$out" "postgresql store at schema version 4"
+check_contains "migrate applies the schema" "$out" "postgresql store at schema version 5"
 out=$("$ATTESTD" migrate --store "$URL" --store-password-file "$PWF" 2>&1)
-check_contains "migrate again: nothing to do" "$out" "schema version 4"
+check_contains "migrate again: nothing to do" "$out" "schema version 5"
 check_eq "each version applied once" \
-	"$(att_pg_psql attest_pw 'SELECT count(*) FROM schema_version')" 4
+	"$(att_pg_psql attest_pw 'SELECT count(*) FROM schema_version')" 5
 
 pwurl="postgresql://attest_pw:$PW@127.0.0.1:$ATT_PG_PORT/attest_pw"
 out=$("$ATTESTD" migrate --store "$pwurl" 2>&1); rc=$?

@@ -77,14 +77,14 @@ KEYSUM=$(sha256sum <"$O/aik-ca.key")
 mkdir -p "$D/tpm/ghost" && echo '{}' >"$D/tpm/ghost/settings.json"
 chmod -R go-rwx "$D/tpm"
 # The store as version 3 had it: no TPM tables.
-q "DROP TABLE tpm_settings; DROP TABLE tpm_certs; DROP TABLE tpm_aik_ca; DROP TABLE tpm_enrolments; DROP TABLE tpm_ctx_keys; DROP TABLE tpm_used_contexts; DROP TABLE tpm_imports; DELETE FROM schema_version WHERE version = 4;"
+q "DROP TABLE tpm_settings; DROP TABLE tpm_certs; DROP TABLE tpm_aik_ca; DROP TABLE tpm_enrolments; DROP TABLE tpm_ctx_keys; DROP TABLE tpm_used_contexts; DROP TABLE tpm_imports; DROP TABLE changes; DROP TRIGGER changes_providers_INSERT; DROP TRIGGER changes_providers_UPDATE; DROP TRIGGER changes_providers_DELETE; DROP TRIGGER changes_keys_INSERT; DROP TRIGGER changes_keys_UPDATE; DROP TRIGGER changes_keys_DELETE; DROP TRIGGER changes_policies_INSERT; DROP TRIGGER changes_policies_UPDATE; DROP TRIGGER changes_policies_DELETE; DROP TRIGGER changes_policy_iat_INSERT; DROP TRIGGER changes_policy_iat_UPDATE; DROP TRIGGER changes_policy_iat_DELETE; DROP TRIGGER changes_policy_certs_INSERT; DROP TRIGGER changes_policy_certs_UPDATE; DROP TRIGGER changes_policy_certs_DELETE; DELETE FROM schema_version WHERE version >= 4;"
 check_eq "old layout: schema version 3, TPM state in files" "$(q 'SELECT max(version) FROM schema_version')" 3
 check "old layout: aik-ca.key, aik-ca.crt, an enrolment record, a DER intermediate" \
 	test -s "$O/aik-ca.key" -a -s "$O/aik-ca.crt" -a -s "$O/enrolled/$ENR0.json" -a -s "$O/ek-intermediates/issuer.cer"
 
 # ---- first start of this version: the import ----
 att_start "$D" "$PORT" || { not_ok "start after the upgrade"; att_done; }
-check_eq "schema migrated to version 4" "$(q 'SELECT max(version) FROM schema_version')" 4
+check_eq "schema migrated to version 5" "$(q 'SELECT max(version) FROM schema_version')" 5
 check_contains "the log says what was imported" "$(cat "$D.log")" "tpm state of provider default imported into the store (2 certificates, an AIK CA, 1 enrolments)"
 check_fails "tpm/default is gone" test -e "$O"
 check_eq "  ... moved whole to tpm.migrated/default" "$(sha256sum <"$D/tpm.migrated/default/aik-ca.key")" "$KEYSUM"

@@ -241,16 +241,16 @@ static void test_migration_race(void)
 	int v = 0;
 	ATT_CHECK_EQ_INT(att_store_open_pg(&s, db_url, NULL, &d), 0);
 	ATT_CHECK_EQ_INT(att_store_schema_version(s, &v, &d), 0);
-	ATT_CHECK_EQ_INT(v, 4);
+	ATT_CHECK_EQ_INT(v, 5);
 	att_store_close(s);
 	/* Each version applied once: read through the fresh database. */
 	PGconn *c = PQconnectdb(db_url);
 	PGresult *r = PQexec(c, "SELECT count(*), count(DISTINCT version)"
 				" FROM schema_version");
 	ATT_CHECK(PQresultStatus(r) == PGRES_TUPLES_OK &&
-			  !strcmp(PQgetvalue(r, 0, 0), "4") &&
-			  !strcmp(PQgetvalue(r, 0, 1), "4"),
-		  "schema_version has versions 1..4 once each");
+			  !strcmp(PQgetvalue(r, 0, 0), "5") &&
+			  !strcmp(PQgetvalue(r, 0, 1), "5"),
+		  "schema_version has versions 1..5 once each");
 	PQclear(r);
 	PQfinish(c);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s", fresh);
