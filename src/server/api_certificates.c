@@ -248,6 +248,12 @@ static int apply(struct att_req *req, struct att_resp *resp,
 		r = att_store_polcert_remove(req->srv->store, req->prov->name,
 					     c->thumbprint, &a, &d);
 	}
+	/* Another node (or process) may have made the same change since
+	 * check_change's list: the certificate is then already in the state
+	 * asked for, which is answered as when it was so before (200, no
+	 * audit record: the store wrote none, its transaction failed). */
+	if ((c->add && r == ATT_ERR_EXISTS) || (!c->add && r == ATT_ERR_NOT_FOUND))
+		r = 0;
 	/* The store checks the last-certificate rule inside the removing
 	 * transaction: a removal through another node (or process) since
 	 * check_change's list may have left this one the last. */

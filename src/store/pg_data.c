@@ -70,12 +70,30 @@ struct args {
 	size_t *n;
 };
 
+/* audit_lock serialises the audit records of every provider and node
+ * until the transaction ends: it locks the change version's row, which
+ * each of these transactions updates anyway (pg_migrate.c trigger), after
+ * the provider's row as always (lock_provider), so no new lock order. The
+ * ids are then taken in the order the records commit and ATT_PG_AUDIT_TIME
+ * reads the latest one. Without it, two nodes wrote records whose times
+ * went back as ids increased (each node stamps its request's time before
+ * it reaches the database; tests/integration/concurrent_writes_nodes.sh
+ * saw it). */
+static int audit_lock(struct att_pg *pg, struct att_pg_slot *s,
+		      struct att_diag *d)
+{
+	return att_pg_run(pg, s, ATT_PG_AUDIT_LOCK, NULL, NULL, d);
+}
+
 static int audit_insert(struct att_pg *pg, struct att_pg_slot *s,
 			const struct att_store_audit *a, struct att_diag *d)
 {
 	struct att_pg_params p = {0};
 	if (!a)
 		return 0;
+	int r = audit_lock(pg, s, d);
+	if (r)
+		return r;
 	att_pg_text(&p, a->provider);
 	att_pg_i64(&p, a->time);
 	att_pg_text(&p, a->actor);
@@ -99,6 +117,9 @@ static int audit_insert_policy(struct att_pg *pg, struct att_pg_slot *s,
 	struct att_pg_params p = {0};
 	if (!a)
 		return 0;
+	int r = audit_lock(pg, s, d);
+	if (r)
+		return r;
 	att_pg_text(&p, a->provider);
 	att_pg_i64(&p, a->time);
 	att_pg_text(&p, a->actor);

@@ -34,6 +34,13 @@
  * sorted with COLLATE "C" (byte order), as SQLite does. */
 #define ATT_PG_COLS_PROVIDER \
 	"name, base_url, mode, key_type, auth_json, created, key_gen"
+/* An audit record's time: the caller's ($2), or the previous record's when
+ * that is later. Written under AUDIT_LOCK (pg_data.c audit_lock), so the
+ * log's times never go back as its ids increase, whichever node wrote
+ * each record and however its clock or its wait for the locks went. */
+#define ATT_PG_AUDIT_TIME                                                      \
+	"GREATEST($2::bigint, (SELECT time FROM audit_log"                     \
+	" ORDER BY id DESC LIMIT 1))"
 #define ATT_PG_STR_(x) #x
 #define ATT_PG_STR(x) ATT_PG_STR_(x)
 #define ATT_PG_STMTS(X)                                                        \
@@ -84,13 +91,15 @@
 	X(PC_LIST, "SELECT provider, thumbprint, der, added FROM policy_certs" \
 		   " WHERE provider = $1"                                      \
 		   " ORDER BY added, thumbprint COLLATE \"C\"")                \
+	X(AUDIT_LOCK, "SELECT version FROM changes WHERE id = 1 FOR UPDATE")   \
 	X(AUDIT_INSERT, "INSERT INTO audit_log(provider, time, actor, action," \
 			" type, old_hash, new_hash)"                           \
-			" VALUES ($1,$2,$3,$4,$5,$6,$7)")                      \
+			" VALUES ($1," ATT_PG_AUDIT_TIME ",$3,$4,$5,$6,$7)")   \
 	X(AUDIT_INSERT_POL, "INSERT INTO audit_log(provider, time, actor,"     \
 			    " action, type, old_hash, new_hash)"               \
-			    " VALUES ($1,$2,$3,$4,$5,(SELECT hash FROM"        \
-			    " policies WHERE provider = $7 AND type = $8),$6)") \
+			    " VALUES ($1," ATT_PG_AUDIT_TIME ",$3,$4,$5,"      \
+			    "(SELECT hash FROM policies WHERE provider = $7"   \
+			    " AND type = $8),$6)")                             \
 	X(AUDIT_LIST, "SELECT id, provider, time, actor, action, type,"        \
 		      " old_hash, new_hash FROM audit_log WHERE provider = $1" \
 		      " ORDER BY id")                                          \

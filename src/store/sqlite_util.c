@@ -182,6 +182,14 @@ uint8_t *att_sq_col_blob(sqlite3_stmt *st, int i, size_t *len, int *err)
 	return b;
 }
 
+/* An audit record's time: the caller's, or the previous record's when
+ * that is later, so the log's times never go back as its ids increase
+ * (the write lock of the transaction orders the records; pg_int.h
+ * ATT_PG_AUDIT_TIME is the same rule for several nodes). */
+#define ATT_SQ_AUDIT_TIME                                                     \
+	"max(?, coalesce((SELECT time FROM audit_log ORDER BY id DESC"         \
+	" LIMIT 1), -9223372036854775807))"
+
 int att_sq_audit_insert_policy(struct att_sq *s,
 			       const struct att_store_audit *a,
 			       const char *provider, const char *type,
@@ -193,7 +201,8 @@ int att_sq_audit_insert_policy(struct att_sq *s,
 	int r = att_sq_stmt(s, &st,
 			    "INSERT INTO audit_log(provider, time, actor,"
 			    " action, type, old_hash, new_hash)"
-			    " VALUES (?,?,?,?,?,(SELECT hash FROM policies"
+			    " VALUES (?," ATT_SQ_AUDIT_TIME ",?,?,?,"
+			    "(SELECT hash FROM policies"
 			    " WHERE provider = ? AND type = ?),?)",
 			    d);
 	if (r)
@@ -220,7 +229,7 @@ int att_sq_audit_insert(struct att_sq *s, const struct att_store_audit *a,
 	int r = att_sq_stmt(s, &st,
 			    "INSERT INTO audit_log(provider, time, actor,"
 			    " action, type, old_hash, new_hash)"
-			    " VALUES (?,?,?,?,?,?,?)",
+			    " VALUES (?," ATT_SQ_AUDIT_TIME ",?,?,?,?,?)",
 			    d);
 	if (r)
 		return r;

@@ -62,6 +62,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	SL_LOAD_PID=$!
 	DELAY=$((400 + RANDOM % 1200))
 	ms_sleep "$DELAY"
+	if [ "$ATT_TEST_STORE" = pg ]; then
+		LIVE=$(sl_sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'attest_pw'")
+	fi
 	kill -9 "$ATTESTD_PID"
 	wait "$ATTESTD_PID" 2>/dev/null
 	ATTESTD_PID=
@@ -71,6 +74,19 @@ for r in $(seq 1 "$ROUNDS"); do
 	wait "$SL_LOAD_PID" 2>/dev/null
 	SL_LOAD_PID=
 	echo "# round $r: killed after $DELAY ms, $(grep -c '"status": 200' "$R/log") writes answered 200"
+	if [ "$ATT_TEST_STORE" = pg ]; then
+		# The killed node's connections closed with it: PostgreSQL
+		# rolls back what they had open and frees their locks (the
+		# provider rows), so nothing of theirs is left half-done.
+		n=
+		for i in $(seq 1 50); do
+			n=$(sl_sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'attest_pw'")
+			[ "$n" = 0 ] && break
+			sleep 0.1
+		done
+		check_eq "round $r: PostgreSQL ended every session of the killed attestd ($LIVE before the kill)" "$n" 0
+		check "round $r: attestd had sessions open during the load" test "$LIVE" -gt 0
+	fi
 	if [ "$ATT_TEST_STORE" = sqlite ]; then
 		check_eq "round $r: PRAGMA integrity_check after kill -9" "$(sl_integrity)" ok
 	fi

@@ -313,6 +313,14 @@ def prov_name(prefix):
     return prefix.strip("/") or "default"
 
 
+def load_rows(policies, reqs):
+    """The policy rows of the (provider, type) pairs the load wrote (the
+    store may hold others: attestd --dev installs a default Tpm policy
+    when it starts)."""
+    keys = {(prov_name(s["prov"]), s["type"]) for s in reqs if s["kind"] == "policy"}
+    return [r for r in policies if (r[0], r[1]) in keys]
+
+
 def check_store_rows(tap, policies, sent_hashes, what):
     """Every policy row is whole: its hash is SHA-256 of its JWS, and the
     JWS is one a client sent (or is a provider's own)."""
@@ -413,7 +421,19 @@ def cmd_check_crash(args):
     stray = [a for a in audit if a["action"] == "set-policy" and a["new"] not in sent_hashes]
     tap.check(not stray, "round %s: no audit entry for a policy nobody sent" % rnd,
               repr(stray[:2]))
-    check_store_rows(tap, policies, sent_hashes | old_sent, "round %s" % rnd)
+    check_store_rows(tap, load_rows(policies, reqs.values()), sent_hashes | old_sent,
+                     "round %s" % rnd)
+    # No change half-audited across the crashes: per type, each entry's
+    # old hash is the previous entry's new hash, over every round.
+    chain_bad, prev = [], {}
+    for a in audit_all:
+        if a["action"] in ("set-policy", "reset-policy"):
+            k = (a["provider"], a["type"])
+            if k in prev and a["old"] != prev[k]:
+                chain_bad.append((a["id"], k))
+            prev[k] = a["new"]
+    tap.check(not chain_bad, "round %s: per type, each audit entry's old hash is the previous "
+              "entry's new hash (all rounds)" % rnd, repr(chain_bad[:3]))
     # The audit log and the data move together: per type, the last
     # set-policy entry is the stored policy.
     last = {}
@@ -427,12 +447,14 @@ def cmd_check_crash(args):
 
 
 def cmd_check_concurrent(args):
-    """check-concurrent LOG POLICIES AUDIT GOT"""
-    logf, polf, audf, gotf = args
+    """check-concurrent LOG POLICIES AUDIT GOT [FROM_ID]: the audit
+    entries of the load are those with an id above FROM_ID (0: all)."""
+    logf, polf, audf, gotf = args[:4]
+    from_id = int(args[4]) if len(args) > 4 else 0
     tap = Tap()
     reqs, ans = read_log(logf)
-    policies = read_rows(polf, 4)
-    audit = read_audit(audf)
+    policies = load_rows(read_rows(polf, 4), reqs.values())
+    audit = [a for a in read_audit(audf) if a["id"] > from_id]
     with open(gotf) as f:
         got = json.load(f)
     unans = [k for k in reqs if ans.get(k, {}).get("ev") != "A"]
