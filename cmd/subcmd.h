@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/version.h"
+
 struct att_subcmd {
 	const char *words;
 	int (*fn)(int argc, char **argv);
@@ -21,12 +23,15 @@ static inline int att_subcmd_usage(FILE *f, const char *prog,
 {
 	fprintf(f, "usage: %s COMMAND [ARGS...]\n\ncommands:\n", prog);
 	for (const struct att_subcmd *c = cmds; c->words; c++)
-		fprintf(f, "  %-22s %s\n", c->words, c->help);
+		fprintf(f, "  %-22s  %s\n", c->words, c->help);
+	fprintf(f, "\n  %-22s  %s\n", "--version",
+		"print the version, git commit and build options");
 	return f == stderr ? 2 : 0;
 }
 
 /* att_subcmd_run dispatches argv (argv[0] of the callee is the last
- * matched word) and returns the exit code. */
+ * matched word) and returns the exit code. --version prints the build's
+ * identity (src/base/version.h). */
 static inline int att_subcmd_run(const char *prog,
 				 const struct att_subcmd *cmds, int argc,
 				 char **argv)
@@ -36,6 +41,8 @@ static inline int att_subcmd_run(const char *prog,
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help"))
 		return att_subcmd_usage(stdout, prog, cmds);
+	if (!strcmp(argv[1], "--version"))
+		return att_version_print(stdout, prog);
 	if (argc >= 3) {
 		char two[256];
 		snprintf(two, sizeof(two), "%s %s", argv[1], argv[2]);

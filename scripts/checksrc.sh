@@ -48,12 +48,13 @@ sim        4 evidence crypto codec base
 sim_off    4 sim codec base
 store      4 codec base
 net        4 base
+hsm        4 crypto codec base
 collateral 4 net evidence store crypto codec base
 verify     5 collateral store net policy evidence token crypto codec base
 api        5 verify collateral store policy evidence token crypto codec base
 rp         5 net token crypto codec base
 client     5 rp net evidence token crypto codec base
-server     5 verify collateral net sim store policy evidence token crypto codec base
+server     5 verify collateral net sim store hsm policy evidence token crypto codec base
 '
 declare -A layer deps allowed
 load_table() {

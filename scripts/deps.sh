@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEB_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
   libssl-dev openssl libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql haproxy libtss2-dev swtpm swtpm-tools tpm2-tools wrk curl
-  ca-certificates jq python3"
+  ca-certificates jq python3 mandoc softhsm2 libp11-kit-dev"
 
 missing=""
 for p in $DEB_PKGS; do

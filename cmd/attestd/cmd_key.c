@@ -14,6 +14,8 @@
 #include "base/timeutil.h"
 #include "cmd_common.h"
 #include "server/keys.h"
+#include "server/keys_hsm.h"
+#include "server/server.h"
 #include "store/store.h"
 #include "token/jwks.h"
 
@@ -43,13 +45,24 @@ json_t *att_cli_keys_json(struct att_store *s, const char *name)
 	return arr;
 }
 
+/* --config FILE: the server's config, for providers.NAME.signing (a
+ * provider whose keys live in a PKCS #11 token rotates in the token). */
+static const char *key_config;
+
 static int args(int argc, char **argv, const char **name, const char **dir)
 {
 	static const struct option opts[] = {
-		{"data-dir", required_argument, NULL, 'D'}, {NULL, 0, NULL, 0}};
+		{"data-dir", required_argument, NULL, 'D'},
+		{"config", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0}};
 	int o;
 	optind = 1;
+	key_config = NULL;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'c') {
+			key_config = optarg;
+			continue;
+		}
 		if (o != 'D')
 			return -1;
 		*dir = optarg;
@@ -69,8 +82,21 @@ int att_cmd_key_rotate(int argc, char **argv)
 	uint8_t master[ATT_KEYWRAP_KEY_LEN];
 	char kid[ATT_JWK_KID_LEN];
 	if (args(argc, argv, &name, &dir) != 0) {
-		fprintf(stderr, "usage: attestd key rotate NAME --data-dir DIR\n");
+		fprintf(stderr, "usage: attestd key rotate NAME --data-dir DIR [--config FILE]\n");
 		return 2;
+	}
+	if (key_config) {
+		struct att_server_config cfg;
+		att_server_config_init(&cfg);
+		int cr = att_server_config_load(&cfg, key_config, &d);
+		if (!cr)
+			cr = att_keys_hsm_configure(cfg.providers, &d);
+		att_server_config_release(&cfg);
+		if (cr) {
+			fprintf(stderr, "attestd key rotate: %s\n",
+				att_diag_msg(&d));
+			return 1;
+		}
 	}
 	int rc = att_cli_open(&s, master, dir, false, "attestd key rotate");
 	int64_t now = att_time_now();
@@ -88,6 +114,7 @@ int att_cmd_key_rotate(int argc, char **argv)
 	att_store_provider_release(&p);
 	att_store_close(s);
 	att_keywrap_wipe(master, sizeof(master));
+	att_keys_hsm_clear();
 	return rc;
 }
 

@@ -23,12 +23,14 @@
 #include "store/store.h"
 
 int att_cmd_tpm_trust(int argc, char **argv);
+int att_tpm_bundle_add(struct att_store *st, const char *provider,
+		       const char *bundle); /* cmd_tpm_bundle.c */
 
 #define USAGE                                                                  \
 	"usage: attestd tpm trust NAME --data-dir DIR [--ek-root FILE]... "    \
 	"[--ek-intermediate FILE]... [--aik-root FILE]... [--set "             \
 	"KEY=VALUE]... "                                                       \
-	"[--unset KEY]...\n"
+	"[--unset KEY]... [--bundle vendors]\n"
 
 static int fail(const char *what, const struct att_diag *d, int r)
 {
@@ -214,6 +216,7 @@ static const char *kind_of(const char *opt)
 int att_cmd_tpm_trust(int argc, char **argv)
 {
 	const char *dd = NULL, *name = NULL;
+	const char *bundle = NULL;
 	bool settings = false, certs = false;
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] != '-') {
@@ -231,6 +234,8 @@ int att_cmd_tpm_trust(int argc, char **argv)
 			settings = true;
 		else if (kind_of(argv[i]))
 			certs = true;
+		else if (!strcmp(argv[i], "--bundle"))
+			bundle = argv[i + 1];
 		else {
 			fputs(USAGE, stderr);
 			return 2;
@@ -248,9 +253,11 @@ int att_cmd_tpm_trust(int argc, char **argv)
 		if (kind && add_cert(st, name, kind, argv[++i]) != 0)
 			r = 1;
 	}
+	if (r == 0 && bundle)
+		r = att_tpm_bundle_add(st, name, bundle);
 	if (r == 0 && settings)
 		r = settings_update(st, name, argc, argv);
-	if (r == 0 && !settings && !certs)
+	if (r == 0 && !settings && !certs && !bundle)
 		r = show(st, name);
 	att_store_close(st);
 	return r;

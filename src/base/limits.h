@@ -228,6 +228,7 @@
 #define ATT_TPMPROTO_MAX_JWK_MEMBER_LEN 2048
 #define ATT_TPM_CONTEXT_TTL_MAX 3600
 #define ATT_TPM_MAX_TRUST_PEM (1024 * 1024)  /* all PEM of one directory */
+#define ATT_TPM_BUNDLE_MAX_FILES 256 /* .pem files of a shipped bundle dir */
 #define ATT_TPM_REPLAY_CACHE_SLOTS 65536     /* outstanding contexts */
 #define ATT_TPM_REPORT_VALIDITY_MAX 525600   /* one year */
 #define ATT_TPM_MAX_SETTINGS_LEN 4096
@@ -268,5 +269,19 @@
 #define ATT_ATTEST_BURST_DEFAULT 20
 /* Slowest refill of that bucket: one token a day (lower rates count as this). */
 #define ATT_RATELIMIT_MAX_INTERVAL_SECONDS 86400
+
+/* attestd config check: deepest level below the data dir whose modes it
+ * checks (tpm/NAME/..., sim/..., snpsim/...). */
+#define ATT_CONFIG_CHECK_WALK_DEPTH 6
+
+/* PKCS #11 signing keys (src/hsm, docs/configuration.md) */
+#define ATT_P11_URI_MAX 4096        /* one pkcs11: URI (RFC 7512) */
+#define ATT_P11_URI_VALUE_MAX 1024  /* one decoded attribute value */
+#define ATT_P11_URI_NAME_MAX 32     /* one attribute name */
+#define ATT_P11_SLOT_ID_MAX 0xffffffffUL /* a CK_SLOT_ID we accept */
+#define ATT_P11_PIN_MAX 256         /* a user PIN (pin_file, pin-source) */
+#define ATT_P11_MAX_SLOTS 256       /* slots listed by C_GetSlotList */
+#define ATT_P11_MAX_ATTR 1024       /* one key attribute read (modulus, EC point) */
+#define ATT_P11_SESSIONS 4          /* sessions per token key, for concurrent signing */
 
 #endif

@@ -40,7 +40,6 @@ int att_kds_fetch(struct att_kds_answer *out, const char *url,
 		.timeout_ms = timeout,
 		.connect_timeout_ms = timeout < connect ? timeout : connect,
 		.max_body = ATT_SNP_MAX_CRL_LEN,
-		.user_agent = "attestd-kds/1",
 		.capture = capture,
 	};
 	struct att_net_xfer *x = NULL;

@@ -95,7 +95,6 @@ int att_pcs_get(struct att_pcs_resp *out, const char *url,
 		.connect_timeout_ms = timeout < connect ? timeout : connect,
 		.max_body = ATT_MAX_COLLATERAL_LEN,
 		.max_redirects = ATT_PCS_MAX_REDIRECTS,
-		.user_agent = "attestd-collateral/1",
 		.capture = chain_headers,
 	};
 	struct att_net_xfer *x = NULL;

@@ -11,12 +11,15 @@
  * simulators' PKIs (src/sim).
  */
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +27,7 @@
 #include "crypto/cert.h"
 #include "crypto/pk_internal.h"
 #include "crypto/pkey.h"
+#include "base/buf.h"
 
 #define SERIAL_MAX 20 /* RFC 5280 §4.1.2.2 */
 
@@ -284,6 +288,100 @@ static int check_spec(const struct att_cert_spec *s, struct att_pkey **signer)
 	return 0;
 }
 
+/* ecdsa_raw_to_der: a JOSE r||s signature as the DER ECDSA-Sig-Value
+ * X.509 carries (RFC 5480 section 2.2 / RFC 3279). */
+static int ecdsa_raw_to_der(unsigned char **der, int *der_len,
+			    const uint8_t *raw, size_t len)
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *br = NULL, *bs = NULL;
+	int r = ATT_ERR_CRYPTO;
+	*der = NULL;
+	if (!es || len == 0 || len % 2 != 0)
+		goto out;
+	br = BN_bin2bn(raw, (int)(len / 2), NULL);
+	bs = BN_bin2bn(raw + len / 2, (int)(len / 2), NULL);
+	if (!br || !bs || ECDSA_SIG_set0(es, br, bs) != 1)
+		goto out;
+	br = bs = NULL; /* es's now */
+	*der_len = i2d_ECDSA_SIG(es, der);
+	if (*der_len > 0)
+		r = 0;
+out:
+	BN_free(br);
+	BN_free(bs);
+	ECDSA_SIG_free(es);
+	return r;
+}
+
+/* sign_external signs x through signer's external signer (a PKCS #11
+ * token): a signature by a throwaway key of the same type sets the
+ * signature AlgorithmIdentifier (sha256WithRSAEncryption or
+ * ecdsa-with-SHA256, the same for every key of that type) in the TBS and
+ * outside it; the re-encoded TBS is then signed by the signer and its
+ * signature replaces the throwaway one. RSA and P-256 with SHA-256 only. */
+static int sign_external(X509 **x, struct att_pkey *signer, int sig)
+{
+	struct att_pkey *tmp = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	unsigned char *tbs = NULL, *der = NULL, *cert = NULL;
+	int tbs_len, der_len = 0, cert_len;
+	struct att_buf sb;
+	enum att_sig_alg alg;
+	bool rsa = att_pkey_is_rsa(signer);
+	int r;
+	att_buf_init(&sb, 1024);
+	if (sig != ATT_CERT_SIG_DEFAULT ||
+	    (!rsa && att_pkey_kind(signer) != ATT_KEY_EC_P256)) {
+		r = ATT_ERR_UNSUPPORTED;
+		goto out;
+	}
+	alg = rsa ? ATT_SIG_RS256 : ATT_SIG_ES256;
+	if ((r = att_pkey_generate(&tmp, rsa ? ATT_KEY_RSA2048
+					     : ATT_KEY_EC_P256)) != 0 ||
+	    (r = att_pk_x509_sign_ctx(&mctx, att_pkey_get0_evp(tmp), 0)) != 0)
+		goto out;
+	r = ATT_ERR_CRYPTO;
+	if (X509_sign_ctx(*x, mctx) <= 0 ||
+	    (tbs_len = i2d_re_X509_tbs(*x, &tbs)) <= 0)
+		goto out;
+	if ((r = att_pkey_sign_external(&sb, signer, alg, tbs,
+					(size_t)tbs_len)) != 0)
+		goto out;
+	if (rsa) {
+		if (sb.len > INT_MAX)
+			goto out;
+		der_len = (int)sb.len;
+	} else if ((r = ecdsa_raw_to_der(&der, &der_len, sb.data,
+					 sb.len)) != 0) {
+		goto out;
+	}
+	r = ATT_ERR_CRYPTO;
+	const ASN1_BIT_STRING *cs = NULL;
+	X509_get0_signature(&cs, NULL, *x);
+	if (!cs || ASN1_BIT_STRING_set((ASN1_BIT_STRING *)cs,
+				       rsa ? sb.data : der, der_len) != 1)
+		goto out;
+	/* a fresh parse: nothing cached from the throwaway signature */
+	if ((cert_len = i2d_X509(*x, &cert)) <= 0)
+		goto out;
+	const unsigned char *p = cert;
+	X509 *fresh = d2i_X509(NULL, &p, cert_len);
+	if (!fresh)
+		goto out;
+	X509_free(*x);
+	*x = fresh;
+	r = 0;
+out:
+	OPENSSL_free(tbs);
+	OPENSSL_free(der);
+	OPENSSL_free(cert);
+	att_buf_release(&sb);
+	EVP_MD_CTX_free(mctx);
+	att_pkey_free(tmp);
+	return r;
+}
+
 int att_cert_build(struct att_cert **out, const struct att_cert_spec *s)
 {
 	struct build b = {.s = s};
@@ -298,12 +396,17 @@ int att_cert_build(struct att_cert **out, const struct att_cert_spec *s)
 	b.issuer = s->issuer ? att_cert_get0_x509(s->issuer) : b.x;
 	if ((r = set_basics(&b)) != 0 || (r = add_extensions(&b)) != 0)
 		goto out;
-	if ((r = att_pk_x509_sign_ctx(&mctx, att_pkey_get0_evp(signer),
-				      (int)s->sig)) != 0)
-		goto out;
-	r = ATT_ERR_CRYPTO;
-	if (X509_sign_ctx(b.x, mctx) <= 0)
-		goto out;
+	if (att_pkey_is_external(signer)) {
+		if ((r = sign_external(&b.x, signer, (int)s->sig)) != 0)
+			goto out;
+	} else {
+		if ((r = att_pk_x509_sign_ctx(&mctx, att_pkey_get0_evp(signer),
+					      (int)s->sig)) != 0)
+			goto out;
+		r = ATT_ERR_CRYPTO;
+		if (X509_sign_ctx(b.x, mctx) <= 0)
+			goto out;
+	}
 	r = att_cert_from_x509(out, b.x);
 out:
 	EVP_MD_CTX_free(mctx);

@@ -153,6 +153,8 @@ int att_pkey_sign(struct att_buf *out_sig, struct att_pkey *k,
 	int r;
 	if ((r = sig_info(&si, alg)) != 0 || (r = key_fits(k, &si)) != 0)
 		return r;
+	if (att_pkey_is_external(k))
+		return att_pkey_sign_external(out_sig, k, alg, data, len);
 	if ((r = md_ctx_init(&ctx, k, &si, true)) != 0)
 		goto refused;
 	r = ATT_ERR_CRYPTO;
@@ -249,6 +251,8 @@ int att_pkey_sign_ecdsa_digest(struct att_pkey *k, const uint8_t *digest,
 	uint8_t der[2 * ATT_PKEY_EC_MAX_COORD + 16];
 	size_t der_len = sizeof(der);
 	int bits = att_pkey_bits(k);
+	if (att_pkey_is_external(k)) /* tokens sign JOSE inputs only */
+		return ATT_ERR_UNSUPPORTED;
 	if (!att_pkey_is_ec(k) || bits <= 0 || coord != ((size_t)bits + 7) / 8 ||
 	    coord > ATT_PKEY_EC_MAX_COORD || !digest || digest_len == 0)
 		return ATT_ERR_ALG;

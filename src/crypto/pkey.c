@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +24,27 @@
 #include "crypto/digest.h"
 #include "crypto/pk_internal.h"
 
+/* An external signer, shared by a key and its dups (refcounted). */
+struct att_pkey_ext {
+	atomic_int refs;
+	att_pkey_sign_fn fn;
+	void *ctx;
+	void (*ctx_free)(void *ctx);
+};
+
 struct att_pkey {
 	EVP_PKEY *pk;
+	struct att_pkey_ext *ext; /* NULL: the private part is pk's */
 };
+
+static void ext_put(struct att_pkey_ext *e)
+{
+	if (!e || atomic_fetch_sub(&e->refs, 1) != 1)
+		return;
+	if (e->ctx_free)
+		e->ctx_free(e->ctx);
+	free(e);
+}
 
 static int wrap(struct att_pkey **out, EVP_PKEY *pk)
 {
@@ -228,8 +247,8 @@ int att_pkey_to_pem(char **out, const struct att_pkey *k, bool include_private)
 {
 	int r = ATT_ERR_CRYPTO;
 	*out = NULL;
-	if (include_private && !att_pkey_has_private(k))
-		return ATT_ERR_INVALID_ARG;
+	if (include_private && (k->ext || !att_pkey_has_private(k)))
+		return ATT_ERR_INVALID_ARG; /* never held by an external key */
 	BIO *bio = BIO_new(BIO_s_mem());
 	if (!bio)
 		return ATT_ERR_NOMEM;
@@ -293,6 +312,8 @@ bool att_pkey_has_private(const struct att_pkey *k)
 	BIGNUM *bn = NULL;
 	const char *name = att_pkey_is_rsa(k) ? OSSL_PKEY_PARAM_RSA_D
 					      : OSSL_PKEY_PARAM_PRIV_KEY;
+	if (k->ext)
+		return true; /* held by the external signer */
 	int ok = EVP_PKEY_get_bn_param(k->pk, name, &bn);
 	BN_clear_free(bn);
 	ERR_clear_error();
@@ -372,6 +393,10 @@ struct att_pkey *att_pkey_dup(struct att_pkey *k)
 		EVP_PKEY_free(k->pk);
 		return NULL;
 	}
+	if (k->ext) {
+		atomic_fetch_add(&k->ext->refs, 1);
+		d->ext = k->ext;
+	}
 	return d;
 }
 
@@ -379,6 +404,56 @@ void att_pkey_free(struct att_pkey *k)
 {
 	if (!k)
 		return;
+	ext_put(k->ext);
 	EVP_PKEY_free(k->pk);
 	free(k);
+}
+
+int att_pkey_with_signer(struct att_pkey **out, const struct att_pkey *pub,
+			 att_pkey_sign_fn fn, void *ctx,
+			 void (*ctx_free)(void *ctx))
+{
+	struct att_pkey_ext *e = NULL;
+	uint8_t *spki = NULL;
+	size_t n = 0;
+	int r = ATT_ERR_INVALID_ARG;
+	*out = NULL;
+	if (!pub || !fn)
+		goto out;
+	/* only the public part of pub crosses over */
+	if ((r = att_pkey_spki_der(&spki, &n, pub)) != 0 ||
+	    (r = att_pkey_from_spki_der(out, spki, n)) != 0)
+		goto out;
+	if (!(e = calloc(1, sizeof(*e)))) {
+		r = ATT_ERR_NOMEM;
+		goto out;
+	}
+	atomic_init(&e->refs, 1);
+	e->fn = fn;
+	e->ctx = ctx;
+	e->ctx_free = ctx_free;
+	(*out)->ext = e;
+	ctx_free = NULL; /* now the key's */
+out:
+	free(spki);
+	if (r) {
+		att_pkey_free(*out);
+		*out = NULL;
+		if (ctx_free)
+			ctx_free(ctx);
+	}
+	return r;
+}
+
+bool att_pkey_is_external(const struct att_pkey *k)
+{
+	return k && k->ext;
+}
+
+int att_pkey_sign_external(struct att_buf *out_sig, struct att_pkey *k,
+			   enum att_sig_alg alg, const void *data, size_t len)
+{
+	if (!k || !k->ext)
+		return ATT_ERR_INVALID_ARG;
+	return k->ext->fn(k->ext->ctx, alg, data, len, out_sig);
 }

@@ -196,6 +196,33 @@ struct att_pkey *att_pkey_dup(struct att_pkey *k);
 /* att_pkey_free drops one reference; accepts NULL. */
 void att_pkey_free(struct att_pkey *k);
 
+/* External signers: a key whose private part lives elsewhere (a PKCS #11
+ * token, src/hsm/). fn signs data with alg and appends the signature to
+ * out_sig in the JOSE form att_pkey_sign gives (RSASSA-PKCS1-v1_5 bytes;
+ * ECDSA raw r||s). The key behaves as a private key: att_pkey_sign and
+ * att_cert_build (its certificate signature) call fn; att_pkey_to_pem of
+ * the private part is refused (ATT_ERR_INVALID_ARG), since attestd never
+ * holds it. */
+typedef int (*att_pkey_sign_fn)(void *ctx, enum att_sig_alg alg,
+				const void *data, size_t len,
+				struct att_buf *out_sig);
+
+/* att_pkey_with_signer makes *out: the public key of pub with the
+ * external signer fn/ctx. ctx_free (may be NULL) is called with ctx when
+ * the last reference to *out (and its dups) is freed, and on failure.
+ * fn may be called from several threads at once. */
+int att_pkey_with_signer(struct att_pkey **out, const struct att_pkey *pub,
+			 att_pkey_sign_fn fn, void *ctx,
+			 void (*ctx_free)(void *ctx));
+
+/* att_pkey_is_external tells whether k signs through an external signer. */
+bool att_pkey_is_external(const struct att_pkey *k);
+
+/* att_pkey_sign_external calls k's external signer (ATT_ERR_INVALID_ARG
+ * when k has none). For src/crypto. */
+int att_pkey_sign_external(struct att_buf *out_sig, struct att_pkey *k,
+			   enum att_sig_alg alg, const void *data, size_t len);
+
 /* For src/crypto only (other modules cannot include OpenSSL): the
  * underlying EVP_PKEY (borrowed), and wrapping an EVP_PKEY (takes a new
  * reference; the caller keeps its own). */

@@ -17,9 +17,9 @@
 
 #include "attest/err.h"
 #include "base/limits.h"
+#include "base/version.h"
 #include "net/net_int.h"
 
-#define DEFAULT_AGENT "attest/0.1"
 
 struct att_net_xfer {
 	CURL *easy;
@@ -173,7 +173,8 @@ static int set_common(struct att_net_xfer *x, const struct att_net_opts *o)
 			      o->connect_timeout_ms)) ||
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf) ||
 	    curl_easy_setopt(c, CURLOPT_USERAGENT,
-			     o->user_agent ? o->user_agent : DEFAULT_AGENT) ||
+			     o->user_agent ? o->user_agent
+					     : att_version_user_agent()) ||
 	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 			     (curl_off_t)x->body.max) ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) ||

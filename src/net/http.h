@@ -31,7 +31,7 @@ struct att_net_opts {
 	long connect_timeout_ms;   /* 0: bounded by timeout_ms only */
 	size_t max_body;	   /* 0: ATT_MAX_HTTP_BODY */
 	long max_redirects;	   /* 0: none followed; n: at most n, https only */
-	const char *user_agent;	   /* NULL: "attest/0.1" */
+	const char *user_agent;	   /* NULL: "attestd/VERSION" */
 	/* NULL-terminated header names (case-insensitive) whose value is
 	 * captured from the final response; the last matching line wins. */
 	const char *const *capture;

@@ -6,6 +6,7 @@
  * keys.h).
  */
 #include "server/keys.h"
+#include "server/keys_hsm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,21 +54,26 @@ void att_keyset_unref(struct att_keyset *ks)
 	free(ks);
 }
 
-/* make_key generates and certifies a key; out_pem gets the private PEM. */
+/* make_key generates and certifies a key; out_pem gets the private PEM,
+ * or for a provider whose keys live in a PKCS #11 token (keys_hsm.h) the
+ * marker naming the key made in the token, whose certificate is signed
+ * through the token. */
 static int make_key(struct att_pkey **key, struct att_cert **cert,
-		    char **pem, const char *key_type, const char *base_url,
-		    int64_t now)
+		    char **pem, const char *provider, const char *key_type,
+		    const char *base_url, int64_t now, struct att_diag *d)
 {
 	char cn[CN_MAX + 1];
 	snprintf(cn, sizeof(cn), "%s", base_url);
 	enum att_key_kind kind =
 		!strcmp(key_type, "ec") ? ATT_KEY_EC_P256 : ATT_KEY_RSA2048;
-	int r = att_pkey_generate(key, kind);
+	bool hsm = att_keys_hsm_enabled(provider);
+	int r = hsm ? att_keys_hsm_generate(key, pem, provider, kind, now, d)
+		    : att_pkey_generate(key, kind);
 	if (!r)
 		r = att_cert_self_signed(cert, *key, cn, now - 3600,
 					 now + (int64_t)ATT_SIGNING_CERT_DAYS *
 							 86400);
-	if (!r)
+	if (!r && !hsm)
 		r = att_pkey_to_pem(pem, *key, true);
 	return r;
 }
@@ -102,8 +108,10 @@ static int first_active(struct att_store *store, struct att_store_key *out,
 		size_t nk = 0;
 		r = att_store_key_list(store, pv[i].name, &kv, &nk, d);
 		for (size_t j = 0; !r && !*found && j < nk; j++) {
-			if (!kv[j].active)
-				continue;
+			if (!kv[j].active ||
+			    att_keys_hsm_is_marker(kv[j].wrapped,
+						   kv[j].wrapped_len))
+				continue; /* a token key: not under master */
 			*out = kv[j];
 			memset(&kv[j], 0, sizeof(kv[j])); /* transferred */
 			*found = true;
@@ -155,6 +163,24 @@ int att_keys_check_master(struct att_store *store,
 	return r;
 }
 
+/* token_only: a provider whose active key lives in a PKCS #11 token gets
+ * no file-held key from a process that was not told about the token. */
+static int token_only(struct att_store *store, const char *provider,
+		      struct att_diag *d)
+{
+	struct att_store_key *kv = NULL;
+	size_t nk = 0;
+	int r = att_store_key_list(store, provider, &kv, &nk, d);
+	for (size_t j = 0; !r && j < nk; j++)
+		if (kv[j].active &&
+		    att_keys_hsm_is_marker(kv[j].wrapped, kv[j].wrapped_len))
+			r = att_diag_set(d, ATT_ERR_INVALID_OPERATION,
+				"keys: the active key of provider %s lives in a PKCS #11 token; give the configuration that names the token (attestd key rotate %s --config FILE)",
+				provider, provider);
+	att_store_key_list_free(kv, nk);
+	return r;
+}
+
 int att_keys_create(struct att_store *store,
 		    const uint8_t master[static ATT_KEYWRAP_KEY_LEN],
 		    const char *provider, const char *key_type,
@@ -168,9 +194,11 @@ int att_keys_create(struct att_store *store,
 	size_t wrapped_len = 0;
 	char kid[ATT_JWK_KID_LEN], aad[256];
 	int r = att_keys_check_master(store, master, d);
+	if (!r && !att_keys_hsm_enabled(provider))
+		r = token_only(store, provider, d);
 	if (r)
 		return r;
-	r = make_key(&key, &cert, &pem, key_type, base_url, now);
+	r = make_key(&key, &cert, &pem, provider, key_type, base_url, now, d);
 	if (r) {
 		att_diag_set(d, r, "keys: cannot generate a %s signing key for "
 				   "provider %s", key_type, provider);
@@ -180,9 +208,17 @@ int att_keys_create(struct att_store *store,
 	    (r = att_cert_to_pem(&cert_pem, cert)) != 0)
 		goto out;
 	aad_for(aad, sizeof(aad), provider, kid);
-	if ((r = att_keywrap_wrap(&wrapped, &wrapped_len, master, aad,
-				  strlen(aad), pem, strlen(pem))) != 0)
+	if (att_keys_hsm_is_marker((const uint8_t *)pem, strlen(pem))) {
+		/* the key is in the token: the store keeps its label */
+		if (!(wrapped = (uint8_t *)strdup(pem))) {
+			r = ATT_ERR_NOMEM;
+			goto out;
+		}
+		wrapped_len = strlen(pem);
+	} else if ((r = att_keywrap_wrap(&wrapped, &wrapped_len, master, aad,
+					 strlen(aad), pem, strlen(pem))) != 0) {
 		goto out;
+	}
 	struct att_store_key sk = {
 		.provider = (char *)provider, .kid = kid,
 		.alg = !strcmp(key_type, "ec") ? "ES256" : "RS256",
@@ -221,6 +257,9 @@ static int unwrap_private(struct att_pkey **out, const struct att_store_key *k,
 	uint8_t *pem = NULL;
 	size_t pem_len = 0;
 	char aad[256];
+	if (att_keys_hsm_is_marker(k->wrapped, k->wrapped_len))
+		return att_keys_hsm_load(out, k->provider, k->wrapped,
+					 k->wrapped_len, d);
 	aad_for(aad, sizeof(aad), k->provider, k->kid);
 	int r = att_keywrap_unwrap(&pem, &pem_len, master, aad, strlen(aad),
 				   k->wrapped, k->wrapped_len);

@@ -14,16 +14,19 @@
 #include "attest/err.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "crypto/pkey.h"
 #include "server/api_tpm.h"
 #include "server/auth.h"
 #include "server/datadir.h"
 #include "server/jwks_fetch.h"
 #include "server/keys.h"
+#include "server/keys_hsm.h"
 #include "server/metrics.h"
 #include "server/provider.h"
 #include "server/server.h"
 #include "server/trust.h"
 #include "store/store.h"
+#include "token/jwks.h"
 
 static int dev_claims(struct att_server *srv, struct att_provider *p,
 		      json_t *claims)
@@ -139,6 +142,39 @@ static int open_store(struct att_server *srv, struct att_diag *d)
 	return r;
 }
 
+/* hsm_first_keys: a provider whose keys now live in a PKCS #11 token
+ * (providers.NAME.signing) but whose active key is still file-held gets
+ * its first token key, made in the token; the file key is retired as by
+ * a rotation (published until every token it signed has expired). */
+static int hsm_first_keys(struct att_server *srv, struct att_diag *d)
+{
+	struct att_store_provider *v = NULL;
+	size_t n = 0;
+	int r = att_store_provider_list(srv->store, &v, &n, d);
+	for (size_t i = 0; !r && i < n; i++) {
+		struct att_keyset *ks = NULL;
+		if (!att_keys_hsm_enabled(v[i].name))
+			continue;
+		r = att_keys_load(&ks, srv->store, srv->master, v[i].name, d);
+		bool in_token = ks && ks->active &&
+				att_pkey_is_external(ks->active->key);
+		att_keyset_unref(ks);
+		if (!r && !in_token) {
+			char kid[ATT_JWK_KID_LEN];
+			r = att_keys_rotate(srv->store, srv->master, v[i].name,
+					    v[i].key_type, v[i].base_url,
+					    (int64_t)time(NULL), kid,
+					    sizeof(kid), d);
+			if (!r)
+				att_logf(ATT_LOG_INFO,
+					"provider %s: new signing key %s made in its PKCS #11 token",
+					v[i].name, kid);
+		}
+	}
+	att_store_provider_list_free(v, n);
+	return r;
+}
+
 int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 		    struct att_diag *d)
 {
@@ -163,6 +199,12 @@ int att_server_init(struct att_server *srv, struct att_server_config *cfg,
 				 "a TLS certificate and key are required "
 				 "(config \"tls\": {\"cert\", \"key\"}) "
 				 "outside dev mode");
+	/* PKCS #11 signing tokens: a missing token or a wrong PIN stops the
+	 * start here, naming the provider (server/keys_hsm.h). */
+	if (!r)
+		r = att_keys_hsm_configure(cfg->providers, d);
+	if (!r)
+		r = hsm_first_keys(srv, d);
 	if (!r)
 		r = load_registry(srv, &srv->reg, d);
 	if (!r && !(srv->metrics = att_metrics_new()))
@@ -199,6 +241,7 @@ void att_server_release(struct att_server *srv)
 	att_server_stop(srv);
 	att_server_attest_release(srv);
 	att_registry_free(srv->reg);
+	att_keys_hsm_clear(); /* keys still held keep their token open */
 	/* After every registry: issuers hold references to its sources. */
 	att_jwks_svc_free(srv->jwks);
 	att_metrics_free(srv->metrics);

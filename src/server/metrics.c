@@ -14,6 +14,7 @@
 
 #include "attest/err.h"
 #include "base/buf.h"
+#include "base/version.h"
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 				 0.1,   0.25,   0.5,   1,    2.5,   5,   10};
@@ -169,6 +170,18 @@ int att_metrics_render(struct att_metrics *m, struct att_buf *b)
 			"# TYPE attestd_in_flight_requests gauge\n"
 			"attestd_in_flight_requests %ld\n",
 		     inf);
+	att_buf_addf(b, "# HELP attestd_build_info The build: version, git "
+			"commit, simulator built in, sanitizers.\n"
+			"# TYPE attestd_build_info gauge\n"
+			"attestd_build_info{version=\"");
+	add_label(b, att_version());
+	att_buf_adds(b, "\",commit=\"");
+	add_label(b, att_version_commit());
+	att_buf_adds(b, "\",sim=\"");
+	add_label(b, att_version_sim());
+	att_buf_adds(b, "\",sanitize=\"");
+	add_label(b, att_version_sanitize());
+	att_buf_adds(b, "\"} 1\n");
 	/* att_buf releases itself on a failed append: an empty buffer after
 	 * this much text means one of the appends failed. */
 	return b->len ? 0 : ATT_ERR_NOMEM;

@@ -387,6 +387,8 @@ static void ctx_free(struct att_attest_ctx *c)
 		att_verifier_free(c->verifier); /* frees the six below */
 	} else {
 		att_snp_trust_free(c->snp_dev_trust);
+		free(c->tpm_dev_root_file);
+		free(c->tpm_dev_inter_file);
 		att_kds_free(c->kds);
 		att_collateral_svc_free(c->collateral);
 		att_dcap_cache_free(c->dcap_cache);
@@ -410,6 +412,10 @@ static int make_verifier(struct att_attest_ctx *c, struct att_diag *d)
 		.verify_time = c->verify_time,
 		.snp_dev_trust = c->snp_dev_trust,
 		.kds = c->kds,
+		.tpm_dev_root_file = c->tpm_dev_root_file,
+		.tpm_dev_inter_file = c->tpm_dev_inter_file,
+		.tpm_dev_policy = c->dev ? att_tpm_dev_policy_text : NULL,
+		.tpm_dev_policy_provider = ATT_DEFAULT_PROVIDER,
 	};
 	return att_verifier_new(&c->verifier, &cfg, d);
 }
@@ -444,6 +450,8 @@ static int ctx_build(struct att_attest_ctx *c, const struct att_attest_opts *o,
 			r = dev_sim(c, now, d);
 		if (!r)
 			r = dev_snp_trust(c, dir, now, d);
+		if (!r)
+			r = att_attest_dev_tpm(c, dir, now, d);
 	}
 	if (!r)
 		r = import_paths(c, o, &s, now, d);

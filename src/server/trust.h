@@ -54,6 +54,7 @@ struct att_kds;
 #define ATT_ATTEST_SETTINGS_FILE "attest.json"
 #define ATT_ATTEST_SIM_DIR "sim"
 #define ATT_ATTEST_SNP_SIM_DIR "snpsim" /* dev: the SEV-SNP simulator */
+#define ATT_ATTEST_TPM_SIM_DIR "tpmsim" /* dev: `attest sim tpm start` */
 
 /* Caller-given settings (all optional; NULL members fall back to the
  * settings file, then to the defaults). */
@@ -87,6 +88,11 @@ struct att_attest_ctx {
 	char *sim_dir; /* dev mode: DATA_DIR/sim, else NULL */
 	/* dev mode: the SEV-SNP simulator's ARK (DATA_DIR/snpsim), else NULL */
 	struct att_snp_trust *snp_dev_trust;
+	/* dev mode: the TPM simulator CA's root and EK-issuing intermediate
+	 * files in DATA_DIR/tpmsim, trusted for EK certificates when present,
+	 * else NULL; the verifier's once made. */
+	char *tpm_dev_root_file;
+	char *tpm_dev_inter_file;
 	/* AMD KDS client (SevSnpVm reports without VcekCertChain); the
 	 * verifier's once made. */
 	struct att_kds *kds;
@@ -94,6 +100,15 @@ struct att_attest_ctx {
 	 * policies once made (the fields above are then its, borrowed). */
 	struct att_verifier *verifier;
 };
+
+/* att_attest_dev_tpm (dev mode, src/server/trust_tpm.c) makes c trust
+ * the TPM simulator CA of DATA_DIR/tpmsim (read at each enrolment, so a
+ * simulator started after attestd is trusted too); the verifier applies
+ * att_tpm_dev_policy_text for the default provider while it has no Tpm
+ * policy set. */
+int att_attest_dev_tpm(struct att_attest_ctx *c, const char *data_dir,
+		       int64_t now, struct att_diag *d);
+extern const char att_tpm_dev_policy_text[];
 
 /* att_server_attest_init builds srv's attestation context (see above);
  * o may be NULL. Calling it twice for a server is an error. */

@@ -122,6 +122,16 @@ int att_tpm_policy_load(struct att_tpm_policy *p, struct att_tpm_run *t)
 	p->required_pcr_mask = 0xFFFFFF;
 	int r = att_store_policy_get(t->v->store, t->req->provider, TPM_TYPE,
 				     &sp, &d);
+	if (r == ATT_ERR_NOT_FOUND && t->v->tpm_dev_policy &&
+	    t->v->tpm_dev_policy_provider &&
+	    !strcmp(t->req->provider, t->v->tpm_dev_policy_provider)) {
+		/* dev mode's default (verifier.h) */
+		p->len = strlen(t->v->tpm_dev_policy);
+		if (!(p->text = strdup(t->v->tpm_dev_policy)))
+			return att_tpm_internal(t, ATT_ERR_NOMEM,
+						"out of memory");
+		goto compile;
+	}
 	if (r == ATT_ERR_NOT_FOUND)
 		return att_tpm_fail(t, r, "Bad request",
 				    "A TPM attestation policy has not been "
@@ -137,6 +147,7 @@ int att_tpm_policy_load(struct att_tpm_policy *p, struct att_tpm_run *t)
 				     att_diag_msg(&d));
 		goto fail;
 	}
+compile:;
 	struct att_policy_error pe = {0};
 	if ((r = att_policy_compile_limited(&p->compiled, p->text, p->len,
 					    &t->req->limits, &pe, &d)) ||

@@ -8,6 +8,7 @@
  * id, compares the activated secret in constant time and has the provider's
  * AIK CA issue the AIK certificate.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,38 @@ static int bad(struct att_tpm_run *t, const char *what,
 			    att_diag_msg(d));
 }
 
+/* dev_pem_append adds, in dev mode, the TPM simulator's PEM file PATH
+ * (verifier.h tpm_dev_root_file, tpm_dev_inter_file) to the provider's
+ * PEM text; NULL or a missing file adds nothing. */
+static int dev_pem_append(char **pem, size_t *len, const char *path,
+			  struct att_diag *d)
+{
+	if (!path)
+		return 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char *p = realloc(*pem, *len + ATT_TPM_MAX_TRUST_PEM + 2);
+	int r = 0;
+	if (!p) {
+		r = att_diag_set(d, ATT_ERR_NOMEM, "EK roots: out of memory");
+		goto out;
+	}
+	*pem = p;
+	if (*len && p[*len - 1] != '\n')
+		p[(*len)++] = '\n';
+	size_t n = fread(p + *len, 1, ATT_TPM_MAX_TRUST_PEM + 1, f);
+	if (ferror(f) || n > ATT_TPM_MAX_TRUST_PEM)
+		r = att_diag_set(d, ferror(f) ? ATT_ERR_IO : ATT_ERR_LIMIT,
+				 "cannot read %s", path);
+	else
+		*len += n;
+	p[*len] = '\0';
+out:
+	fclose(f);
+	return r;
+}
+
 /* ek_cert_check verifies the EK certificate and that its key is ek's. */
 static int ek_cert_check(struct att_tpm_run *t, const struct att_tpm_public *ek,
 			 const struct att_tpmproto_blob *cert,
@@ -44,6 +77,12 @@ static int ek_cert_check(struct att_tpm_run *t, const struct att_tpm_public *ek,
 	if (r == 0)
 		r = att_tpm_read_pems(&inter, &inter_len, st, pn,
 				      "ek-intermediates", d);
+	if (r == 0)
+		r = dev_pem_append(&roots, &roots_len,
+				   t->v->tpm_dev_root_file, d);
+	if (r == 0)
+		r = dev_pem_append(&inter, &inter_len,
+				   t->v->tpm_dev_inter_file, d);
 	if (r)
 		goto out;
 	struct att_cert_path v = {.der = cert->p,

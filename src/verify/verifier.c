@@ -54,6 +54,10 @@ int att_verifier_new(struct att_verifier **out,
 	if (cfg->snp_trust)
 		v->snp_trust = cfg->snp_trust;
 	v->snp_dev_trust = cfg->snp_dev_trust;
+	v->tpm_dev_root_file = cfg->tpm_dev_root_file;
+	v->tpm_dev_inter_file = cfg->tpm_dev_inter_file;
+	v->tpm_dev_policy = cfg->tpm_dev_policy;
+	v->tpm_dev_policy_provider = cfg->tpm_dev_policy_provider;
 	v->kds = cfg->kds;
 	if (cfg->policies)
 		v->policies = cfg->policies;
@@ -78,6 +82,8 @@ void att_verifier_free(struct att_verifier *v)
 	att_snp_trust_free(v->snp_dev_trust);
 	att_kds_free(v->kds);
 	att_snp_cache_free(v->snp_cache);
+	free(v->tpm_dev_root_file);
+	free(v->tpm_dev_inter_file);
 	free(v);
 }
 

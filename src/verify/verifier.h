@@ -62,6 +62,19 @@ struct att_verifier_cfg {
 	/* SevSnpVm: the verification cache (evidence/snp/cache.h; owned
 	 * like the objects above); NULL: the verifier makes its own. */
 	struct att_snp_cache *snp_cache;
+	/* Tpm, dev mode: the TPM simulator's manufacturer root and
+	 * EK-issuing intermediate, PEM files (DATA_DIR/tpmsim, `attest sim
+	 * tpm start`; the paths owned once given; NULL: none). When present
+	 * at an enrolment they are trusted for EK certificates beside the
+	 * provider's ek-roots and ek-intermediates. */
+	char *tpm_dev_root_file;
+	char *tpm_dev_inter_file;
+	/* Tpm, dev mode: the policy text applied when the provider named
+	 * tpm_dev_policy_provider has no Tpm policy set (both static, not
+	 * owned; NULL: none, such requests are refused). Not stored: GET
+	 * /policies/Tpm still answers that none is set. */
+	const char *tpm_dev_policy;
+	const char *tpm_dev_policy_provider;
 };
 
 struct att_verifier {
@@ -75,6 +88,10 @@ struct att_verifier {
 	struct att_snp_trust *snp_dev_trust;
 	struct att_kds *kds;
 	struct att_snp_cache *snp_cache;
+	char *tpm_dev_root_file; /* owned; see att_verifier_cfg */
+	char *tpm_dev_inter_file;
+	const char *tpm_dev_policy; /* see att_verifier_cfg */
+	const char *tpm_dev_policy_provider;
 };
 
 /* att_verify_sign_fn makes the token of claims: signed with the

@@ -2,7 +2,9 @@
 /*
  * The TPM flows of the verifier (verify/tpm.h) with no HTTP, over a real
  * SQLite store: aikcert refused without a Tpm policy (400 "Bad request",
- * naming the provider), then, with one, a round-1 challenge (16 bytes and
+ * naming the provider), dev mode's default Tpm policy applied only to
+ * the provider it names (and a broken one refused as PolicyParsingError),
+ * then, with a stored one, a round-1 challenge (16 bytes and
  * a sealed service_context; the context key made in the store), and the
  * refusals of a malformed round 2 (not a compact JWS: InvalidOperation),
  * of that attestation context presented to aikactivate (it does not
@@ -197,6 +199,24 @@ int main(void)
 		ATT_CHECK_EQ_INT(att_tpmproto_enc_aikcert(&body), 0);
 		expect_refusal(v, body, ATT_ERR_NOT_FOUND, 400, "Bad request",
 			       "provider " PROV, "aikcert without a policy");
+		/* dev mode's default Tpm policy: only for the provider named */
+		v->tpm_dev_policy = "version=1.0; authorizationrules { => "
+				    "permit(); };";
+		v->tpm_dev_policy_provider = "another";
+		expect_refusal(v, body, ATT_ERR_NOT_FOUND, 400, "Bad request",
+			       "provider " PROV,
+			       "the dev default is another provider's");
+		v->tpm_dev_policy_provider = PROV;
+		char *dsc = NULL;
+		round1(v, &dsc); /* answered under the dev default */
+		ATT_CHECK(dsc != NULL, "dev default: a service_context");
+		free(dsc);
+		v->tpm_dev_policy = "version=1.0; authorizationrules {";
+		expect_refusal(v, body, ATT_ERR_POLICY_SYNTAX, 400,
+			       "PolicyParsingError",
+			       "does not compile", "a broken dev default");
+		v->tpm_dev_policy = NULL;
+		v->tpm_dev_policy_provider = NULL;
 		free(body);
 		put_policy(st, "version=1.2; authorizationrules { => "
 			       "permit(); }; issuancerules { };");
