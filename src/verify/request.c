@@ -16,17 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "attest/err.h"
 #include "base/cur.h"
 #include "base/limits.h"
-#include "codec/b64.h"
-#include "codec/hex.h"
 #include "crypto/digest.h"
 #include "evidence/sgx/quote.h"
 #include "evidence/sgx/verify.h"
 #include "verify/attest.h"
+#include "verify/pipeline.h"
 
 const char *att_attest_kind_type(enum att_attest_kind kind)
 {
@@ -41,106 +39,15 @@ const char *att_attest_kind_type(enum att_attest_kind kind)
 	return "?";
 }
 
-static void data_release(struct att_attest_data *x)
-{
-	free(x->bytes);
-	json_decref(x->json);
-	memset(x, 0, sizeof(*x));
-}
-
 void att_attest_request_release(struct att_attest_request *r)
 {
 	if (!r)
 		return;
 	free(r->evidence);
-	data_release(&r->runtime);
-	data_release(&r->inittime);
+	att_req_data_release(&r->runtime);
+	att_req_data_release(&r->inittime);
 	json_decref(r->body);
 	memset(r, 0, sizeof(*r));
-}
-
-static int b64_member(uint8_t **out, size_t *len, const char *name,
-		      json_t *v, size_t max, struct att_diag *d)
-{
-	if (!json_is_string(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be a base64url string", name);
-	size_t n = json_string_length(v);
-	if (n / 4 * 3 > max + 3)
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "\"%s\" is longer than %zu bytes", name,
-				    max);
-	if (att_b64_decode(out, len, json_string_value(v), n) != 0)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" is not base64url (or base64)", name);
-	if (*len > max) {
-		free(*out);
-		*out = NULL;
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "\"%s\" is longer than %zu bytes", name,
-				    max);
-	}
-	return 0;
-}
-
-/* data_member decodes runtimeData / initTimeData. */
-static int data_member(struct att_attest_data *x, const char *name, json_t *v,
-		       struct att_diag *d)
-{
-	char field[64];
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_object(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be an object {\"data\", "
-				    "\"dataType\"}",
-				    name);
-	json_t *type = json_object_get(v, "dataType");
-	const char *t = json_string_value(type);
-	if (type && !json_is_null(type) &&
-	    (!t || (strcasecmp(t, "Binary") && strcasecmp(t, "JSON"))))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "%s.dataType must be \"Binary\" or \"JSON\"",
-				    name);
-	snprintf(field, sizeof(field), "%s.data", name);
-	int r = b64_member(&x->bytes, &x->len, field,
-			   json_object_get(v, "data"), ATT_MAX_HTTP_BODY, d);
-	if (r)
-		return r;
-	x->present = true;
-	x->is_json = t && !strcasecmp(t, "JSON");
-	if (!x->is_json)
-		return 0;
-	struct att_diag jd = {0};
-	att_attest_json_parse(&x->json, x->bytes, x->len, &jd);
-	if (!x->json || !json_is_object(x->json))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "%s has dataType JSON but its data is not "
-				    "a JSON object%s%s",
-				    name, x->json ? "" : ": ",
-				    x->json ? "" : att_diag_msg(&jd));
-	return 0;
-}
-
-static int string_member(const char **out, size_t *len, json_t *body,
-			 const char *name, size_t max, struct att_diag *d)
-{
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be a string", name);
-	if (json_string_length(v) > max)
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "\"%s\" is longer than %zu bytes", name,
-				    max);
-	if (json_string_length(v) == 0)
-		return 0;
-	*out = json_string_value(v);
-	if (len)
-		*len = json_string_length(v);
-	return 0;
 }
 
 /* evidence_padding refuses what follows the quote's signature data (or
@@ -167,40 +74,30 @@ int att_attest_request_decode(struct att_attest_request *r,
 	const char *ev = kind == ATT_ATTEST_OE ? "report" : "quote";
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
-	if (!body || !len)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body is empty; expected a JSON "
-				    "object with \"%s\"",
-				    ev);
-	struct att_diag jd = {0};
-	if (att_attest_json_parse(&r->body, body, len, &jd) != 0)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body is not JSON: %s",
-				    att_diag_msg(&jd));
-	if (!json_is_object(r->body))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body must be a JSON object");
+	int rc = att_req_body(&r->body, body, len, ev, d);
+	if (rc)
+		return rc;
 	json_t *q = json_object_get(r->body, ev);
 	if (!q || json_is_null(q))
 		return att_diag_set(d, ATT_ERR_FORMAT,
 				    "the request has no \"%s\"", ev);
-	int rc = b64_member(&r->evidence, &r->evidence_len, ev, q,
-			    ATT_MAX_QUOTE_LEN + ATT_SGX_OE_HEADER_LEN, d);
+	rc = att_req_b64(&r->evidence, &r->evidence_len, ev, q,
+			 ATT_MAX_QUOTE_LEN + ATT_SGX_OE_HEADER_LEN, d);
 	if (!rc)
 		rc = evidence_padding(r, ev, d);
 	if (!rc)
-		rc = data_member(&r->runtime, "runtimeData",
-				 json_object_get(r->body, "runtimeData"), d);
+		rc = att_req_data(&r->runtime, "runtimeData",
+				  json_object_get(r->body, "runtimeData"), d);
 	if (!rc)
-		rc = data_member(&r->inittime, "initTimeData",
-				 json_object_get(r->body, "initTimeData"), d);
+		rc = att_req_data(&r->inittime, "initTimeData",
+				  json_object_get(r->body, "initTimeData"), d);
 	if (!rc)
-		rc = string_member(&r->draft, &r->draft_len, r->body,
-				   "draftPolicyForAttestation",
-				   ATT_MAX_POLICY_LEN, d);
+		rc = att_req_string(&r->draft, &r->draft_len, r->body,
+				    "draftPolicyForAttestation",
+				    ATT_MAX_POLICY_LEN, d);
 	if (!rc)
-		rc = string_member(&r->nonce, NULL, r->body, "nonce",
-				   ATT_ATTEST_MAX_NONCE, d);
+		rc = att_req_string(&r->nonce, NULL, r->body, "nonce",
+				    ATT_ATTEST_MAX_NONCE, d);
 	return rc;
 }
 
@@ -228,18 +125,6 @@ int att_attest_oe_header_check(const uint8_t *p, size_t len,
 	return 0;
 }
 
-static int mismatch(struct att_diag *d, const char *data, const uint8_t h[32],
-		    const char *field, const uint8_t *want)
-{
-	char a[65], b[65];
-	att_hex_encode(a, sizeof(a), h, 32, false);
-	att_hex_encode(b, sizeof(b), want, 32, false);
-	return att_diag_set(d, ATT_ERR_MISMATCH,
-			    "%s does not match the quote: SHA-256(%s) = %s but "
-			    "%s[0..31] = %s",
-			    data, data, a, field, b);
-}
-
 int att_attest_binding_check(const struct att_attest_request *r,
 			     const struct att_dcap_result *res,
 			     struct att_diag *d)
@@ -251,9 +136,10 @@ int att_attest_binding_check(const struct att_attest_request *r,
 					: res->sgx.report_data;
 		att_sha256(h, r->runtime.bytes, r->runtime.len);
 		if (!att_ct_eq(h, rd, 32))
-			return mismatch(d, "runtimeData", h,
-					tdx ? "TD report data" : "report_data",
-					rd);
+			return att_req_mismatch(d, "quote", "runtimeData", h,
+						tdx ? "TD report data[0..31]"
+						    : "report_data[0..31]",
+						rd);
 	}
 	if (!r->inittime.present)
 		return 0;
@@ -266,7 +152,8 @@ int att_attest_binding_check(const struct att_attest_request *r,
 	const uint8_t *cfg = tdx ? res->tdx.mrconfigid : res->sgx.config_id;
 	att_sha256(h, r->inittime.bytes, r->inittime.len);
 	if (!att_ct_eq(h, cfg, 32))
-		return mismatch(d, "initTimeData", h,
-				tdx ? "MRCONFIGID" : "CONFIGID", cfg);
+		return att_req_mismatch(
+		    d, "quote", "initTimeData", h,
+		    tdx ? "MRCONFIGID[0..31]" : "CONFIGID[0..31]", cfg);
 	return 0;
 }

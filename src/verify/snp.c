@@ -16,144 +16,52 @@
  * step for a request or report that does not verify, PolicyParsingError
  * for a draft that does not compile, PolicyEvaluationError for a denial.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/err.h"
 #include "base/log.h"
-#include "base/timeutil.h"
 #include "collateral/kds.h"
 #include "crypto/cert.h"
 #include "crypto/x509.h"
 #include "evidence/snp/cache.h"
+#include "verify/pipeline.h"
 #include "verify/policy_cache.h"
 #include "verify/snp.h"
 #include "verify/verifier.h"
 
 #define SNP_TYPE "SevSnpVm"
-#define DENY_TEXT "A Deny claim was issued, authorization failed."
 
 /* One request's state, released in one place. */
 struct run {
-	struct att_verifier *v;
-	const struct att_verify_req *req;
-	struct att_verify_result *res;
+	struct att_pipe p; /* the shared steps' state (verify/pipeline.h) */
 	struct att_snp_request rq;
-	struct att_cached_policy *pol;
 	struct att_cert **certs; /* VEK first, then its chain */
 	size_t n_certs;
 	enum att_snp_vek_source source;
 	struct att_x509_crl *crl; /* AMD's CRL for the product, or NULL */
 	struct att_snp_result sr;
-	struct att_claimset in;
-	struct att_diag d;
 };
-
-static int fail(struct run *a, int r, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(struct run *a, int r, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(a->res->msg, sizeof(a->res->msg), fmt, ap);
-	va_end(ap);
-	a->res->err = r ? r : ATT_ERR_INTERNAL;
-	a->res->http_status =
-		att_verify_http_status(a->res->err, code, &a->res->maa_code);
-	return a->res->err;
-}
-
-static int fail_internal(struct run *a, int r, const char *what)
-{
-	fail(a, r, NULL, "%s: %s", what, att_diag_msg(&a->d));
-	a->res->http_status = 500;
-	a->res->maa_code = "InternalError";
-	return a->res->err;
-}
-
-static void limit_note(char *out, size_t len, enum att_policy_limit limit)
-{
-	const char *name = att_policy_limit_name(limit);
-	snprintf(out, len, "%s%s%s", *name ? " (" : "", name, *name ? ")" : "");
-}
-
-static int draft_error(struct run *a, int r, const struct att_policy_error *pe)
-{
-	char note[48];
-	limit_note(note, sizeof(note), pe->limit);
-	if (pe->line)
-		return fail(a, r, "PolicyParsingError",
-			    "draftPolicyForAttestation: line %u, column %u: "
-			    "%s%s",
-			    pe->line, pe->column, pe->msg, note);
-	return fail(a, r, "PolicyParsingError",
-		    "draftPolicyForAttestation: %s%s",
-		    pe->msg[0] ? pe->msg : att_diag_msg(&a->d), note);
-}
-
-static int find_policy(struct run *a)
-{
-	struct att_policy_error pe = {0};
-	enum att_policy_fail pf = ATT_POLICY_FAIL_NONE;
-	char note[48];
-	int r;
-	att_diag_clear(&a->d);
-	if (a->rq.draft && a->req->refuse_draft)
-		return fail(a, ATT_ERR_UNSUPPORTED, NULL,
-			    "draftPolicyForAttestation: not accepted here "
-			    "(the caller chooses the policy)");
-	if (!a->rq.draft && a->req->policy) {
-		a->pol = att_cached_policy_ref(a->req->policy);
-		return 0;
-	}
-	if (a->rq.draft) {
-		a->res->draft = true;
-		r = att_cached_policy_compile_limited(&a->pol, a->rq.draft,
-						      a->rq.draft_len,
-						      &a->req->limits, &pe,
-						      &a->d);
-		if (r && att_verify_is_internal(r))
-			return fail_internal(a, r,
-					     "cannot compile the draft policy");
-		return r ? draft_error(a, r, &pe) : 0;
-	}
-	r = att_policy_cache_get_limited(a->v->policies, a->v->store,
-					 a->req->provider, SNP_TYPE,
-					 &a->req->limits, &a->pol, &pf, &pe,
-					 &a->d);
-	if (!r)
-		return 0;
-	limit_note(note, sizeof(note), pe.limit);
-	if (pf == ATT_POLICY_FAIL_NO_POLICY)
-		return fail(a, r, "Bad request", "%s", att_diag_msg(&a->d));
-	if (pf == ATT_POLICY_FAIL_INTERNAL)
-		return fail_internal(a, r, "cannot load the attestation policy");
-	return fail(a, r, "PolicyParsingError",
-		    "the " SNP_TYPE " policy of this provider cannot be used: "
-		    "%s%s",
-		    att_diag_msg(&a->d), note);
-}
 
 /* chain_certs reads VcekCertChain: PEM, the VEK first (MAA's order:
  * VCEK, ASK, ARK). */
 static int chain_certs(struct run *a)
 {
-	int r = att_snp_cache_chain_from_pem(a->v->snp_cache, &a->certs,
-					     &a->n_certs,
-					     (const char *)a->rq.chain_pem,
-					     a->rq.chain_len);
+	int r = att_snp_cache_chain_from_pem(
+	    a->p.v->snp_cache, &a->certs, &a->n_certs,
+	    (const char *)a->rq.chain_pem, a->rq.chain_len);
 	if (r == ATT_ERR_NOMEM)
-		return fail_internal(a, r, "VcekCertChain");
+		return att_pipe_fail_internal(&a->p, r, "VcekCertChain");
 	if (!r && a->n_certs > ATT_SNP_MAX_CHAIN_CERTS)
 		r = ATT_ERR_LIMIT;
 	if (r)
-		return fail(a, r, NULL,
-			    "report.VcekCertChain: not a PEM chain of 1 to %u "
-			    "certificates (VCEK or VLEK first, then ASK or "
-			    "ASVK, then ARK)",
-			    ATT_SNP_MAX_CHAIN_CERTS);
+		return att_pipe_fail(
+		    &a->p, r, NULL,
+		    "report.VcekCertChain: not a PEM chain of 1 to %u "
+		    "certificates (VCEK or VLEK first, then ASK or "
+		    "ASVK, then ARK)",
+		    ATT_SNP_MAX_CHAIN_CERTS);
 	a->source = ATT_SNP_VEK_CHAIN;
 	return 0;
 }
@@ -172,12 +80,12 @@ static int table_certs(struct run *a)
 {
 	struct att_snp_cert_table t;
 	struct att_cert *slot[3] = {NULL, NULL, NULL};
-	att_diag_clear(&a->d);
+	att_diag_clear(&a->p.d);
 	int r = att_snp_certtable_parse(&t, a->rq.cert_table,
-					a->rq.cert_table_len, &a->d);
+					a->rq.cert_table_len, &a->p.d);
 	if (r)
-		return fail(a, r, NULL, "report.CertTable: %s",
-			    att_diag_msg(&a->d));
+		return att_pipe_fail(&a->p, r, NULL, "report.CertTable: %s",
+				     att_diag_msg(&a->p.d));
 	for (size_t i = 0; !r && i < t.n; i++) {
 		enum att_snp_cert_kind k = t.e[i].kind;
 		size_t s = k == ATT_SNP_CERT_VCEK || k == ATT_SNP_CERT_VLEK ? 0
@@ -185,16 +93,18 @@ static int table_certs(struct run *a)
 			   : k == ATT_SNP_CERT_ARK			   ? 2
 									   : 3;
 		if (s < 3 && !slot[s] && table_cert(&slot[s], &t.e[i]) != 0)
-			r = fail(a, ATT_ERR_FORMAT, NULL,
-				 "report.CertTable: the %s entry is not a "
-				 "certificate",
-				 att_snp_cert_kind_name(k));
+			r = att_pipe_fail(
+			    &a->p, ATT_ERR_FORMAT, NULL,
+			    "report.CertTable: the %s entry is not a "
+			    "certificate",
+			    att_snp_cert_kind_name(k));
 	}
 	if (!r && !slot[0])
-		r = fail(a, ATT_ERR_NOT_FOUND, NULL,
-			 "report.CertTable has no VCEK or VLEK entry");
+		r = att_pipe_fail(&a->p, ATT_ERR_NOT_FOUND, NULL,
+				  "report.CertTable has no VCEK or VLEK entry");
 	if (!r && !(a->certs = calloc(3, sizeof(*a->certs))))
-		r = fail_internal(a, ATT_ERR_NOMEM, "certificate table");
+		r = att_pipe_fail_internal(&a->p, ATT_ERR_NOMEM,
+					   "certificate table");
 	for (size_t i = 0; i < 3; i++) {
 		if (!r && slot[i])
 			a->certs[a->n_certs++] = slot[i];
@@ -211,8 +121,8 @@ static int table_certs(struct run *a)
 static enum att_snp_product kds_product(const struct run *a,
 					const struct att_snp_report *rep)
 {
-	if (a->req->snp && a->req->snp->product != ATT_SNP_PRODUCT_UNKNOWN)
-		return a->req->snp->product;
+	if (a->p.req->snp && a->p.req->snp->product != ATT_SNP_PRODUCT_UNKNOWN)
+		return a->p.req->snp->product;
 	return rep->has_cpuid ? att_snp_product_from_cpuid(rep->cpuid_fam_id,
 							   rep->cpuid_mod_id)
 			      : ATT_SNP_PRODUCT_UNKNOWN;
@@ -223,8 +133,8 @@ static enum att_snp_product kds_product(const struct run *a,
  * it can be had). */
 static unsigned crl_flags(const struct run *a)
 {
-	return a->req->snp && a->req->snp->require_crl ? ATT_KDS_REQUIRE_CRL
-						       : ATT_KDS_WANT_CRL;
+	return a->p.req->snp && a->p.req->snp->require_crl ? ATT_KDS_REQUIRE_CRL
+							   : ATT_KDS_WANT_CRL;
 }
 
 /* kds_take moves the VEK, chain and CRL of col into a->certs and
@@ -232,11 +142,11 @@ static unsigned crl_flags(const struct run *a)
 static int kds_take(struct run *a, struct att_kds_collateral *col)
 {
 	if (!col->vek)
-		return att_diag_set(&a->d, ATT_ERR_NOT_FOUND,
+		return att_diag_set(&a->p.d, ATT_ERR_NOT_FOUND,
 				    "AMD KDS: no VLEK is stored for this "
 				    "report");
 	if (!(a->certs = calloc(3, sizeof(*a->certs))))
-		return att_diag_set(&a->d, ATT_ERR_NOMEM, "out of memory");
+		return att_diag_set(&a->p.d, ATT_ERR_NOMEM, "out of memory");
 	a->certs[a->n_certs++] = col->vek;
 	col->vek = NULL; /* transferred */
 	for (size_t i = 0; i < col->n_chain && i < 2; i++) {
@@ -256,38 +166,40 @@ static int kds_certs(struct run *a)
 	struct att_snp_report rep;
 	struct att_kds_collateral col;
 	memset(&col, 0, sizeof(col));
-	if (!a->v->kds)
-		return fail(a, ATT_ERR_NOT_FOUND, NULL,
-			    "no VCEK for the report: the request has no "
-			    "report.VcekCertChain and no certificate table, "
-			    "and this service has no AMD KDS client");
-	att_diag_clear(&a->d);
-	int r = att_snp_report_parse(&rep, a->rq.report, a->rq.report_len,
-				     &a->d);
+	if (!a->p.v->kds)
+		return att_pipe_fail(
+		    &a->p, ATT_ERR_NOT_FOUND, NULL,
+		    "no VCEK for the report: the request has no "
+		    "report.VcekCertChain and no certificate table, "
+		    "and this service has no AMD KDS client");
+	att_diag_clear(&a->p.d);
+	int r =
+	    att_snp_report_parse(&rep, a->rq.report, a->rq.report_len, &a->p.d);
 	if (r)
-		return fail(a, r, NULL, "SEV-SNP report: %s",
-			    att_diag_msg(&a->d));
+		return att_pipe_fail(&a->p, r, NULL, "SEV-SNP report: %s",
+				     att_diag_msg(&a->p.d));
 	enum att_snp_product p = kds_product(a, &rep);
 	if (p == ATT_SNP_PRODUCT_UNKNOWN)
-		return fail(a, ATT_ERR_NOT_FOUND, NULL,
-			    "no VCEK for the report: a version %u report does "
-			    "not name its product (no CPUID), so AMD's KDS "
-			    "cannot be asked; send report.VcekCertChain",
-			    rep.version);
-	r = att_kds_collateral(a->v->kds, p,
-			       (enum att_snp_signing_key)ATT_SNP_SIGNER_KEY(
-				       rep.signer_info),
-			       rep.chip_id, rep.reported_tcb, crl_flags(a),
-			       att_verifier_time(a->v, a->req->now), &col,
-			       &a->d);
+		return att_pipe_fail(
+		    &a->p, ATT_ERR_NOT_FOUND, NULL,
+		    "no VCEK for the report: a version %u report does "
+		    "not name its product (no CPUID), so AMD's KDS "
+		    "cannot be asked; send report.VcekCertChain",
+		    rep.version);
+	r = att_kds_collateral(
+	    a->p.v->kds, p,
+	    (enum att_snp_signing_key)ATT_SNP_SIGNER_KEY(rep.signer_info),
+	    rep.chip_id, rep.reported_tcb, crl_flags(a),
+	    att_verifier_time(a->p.v, a->p.req->now), &col, &a->p.d);
 	if (!r)
 		r = kds_take(a, &col);
 	att_kds_collateral_release(&col);
 	if (r && att_verify_is_internal(r))
-		return fail_internal(a, r, "AMD KDS");
+		return att_pipe_fail_internal(&a->p, r, "AMD KDS");
 	if (r)
-		return fail(a, r, NULL, "the VCEK for this report: %s",
-			    att_diag_msg(&a->d));
+		return att_pipe_fail(&a->p, r, NULL,
+				     "the VCEK for this report: %s",
+				     att_diag_msg(&a->p.d));
 	return 0;
 }
 
@@ -318,7 +230,7 @@ static int kds_crl(struct run *a)
 	struct att_kds_spec s;
 	struct att_diag d = {0};
 	bool require = crl_flags(a) & ATT_KDS_REQUIRE_CRL;
-	if (!a->v->kds ||
+	if (!a->p.v->kds ||
 	    att_snp_report_parse(&rep, a->rq.report, a->rq.report_len, &d))
 		return 0; /* no CRL; verification says why it needs one */
 	enum att_snp_product p = crl_product(a, &rep);
@@ -328,19 +240,21 @@ static int kds_crl(struct run *a)
 		return 0; /* unknown product: verification refuses it */
 	/* the simulator's chain (dev mode): its CRL is imported or came
 	 * from a KDS stand-in with its VCEK; AMD's KDS never has it */
-	bool dev = a->v->snp_dev_trust && pick_trust(a) == a->v->snp_dev_trust;
-	int64_t at = att_verifier_time(a->v, a->req->now);
-	int r = dev ? att_kds_get_item_local(a->v->kds, &s, at, NULL, NULL,
+	bool dev =
+	    a->p.v->snp_dev_trust && pick_trust(a) == a->p.v->snp_dev_trust;
+	int64_t at = att_verifier_time(a->p.v, a->p.req->now);
+	int r = dev ? att_kds_get_item_local(a->p.v->kds, &s, at, NULL, NULL,
 					     &a->crl, &d)
-		    : att_kds_get_item(a->v->kds, &s, at, NULL, NULL, &a->crl,
+		    : att_kds_get_item(a->p.v->kds, &s, at, NULL, NULL, &a->crl,
 				       &d);
 	if (r && require && att_verify_is_internal(r))
-		return fail_internal(a, r, "AMD KDS");
+		return att_pipe_fail_internal(&a->p, r, "AMD KDS");
 	if (r && require)
-		return fail(a, r, NULL,
-			    "the CRL for this report (limits.snp_require_crl): "
-			    "%s",
-			    att_diag_msg(&d));
+		return att_pipe_fail(
+		    &a->p, r, NULL,
+		    "the CRL for this report (limits.snp_require_crl): "
+		    "%s",
+		    att_diag_msg(&d));
 	if (r)
 		att_logf(ATT_LOG_DEBUG, "%s (CRL not required)",
 			 att_diag_msg(&d));
@@ -392,7 +306,7 @@ static int find_certs(struct run *a)
  * names the root it claims; the pinned root still decides. */
 static const struct att_snp_trust *pick_trust(const struct run *a)
 {
-	const struct att_snp_trust *dev = a->v->snp_dev_trust;
+	const struct att_snp_trust *dev = a->p.v->snp_dev_trust;
 	for (size_t i = 1; dev && i < a->n_certs; i++)
 		for (int p = ATT_SNP_PRODUCT_UNKNOWN + 1;
 		     p < ATT_SNP_PRODUCT_COUNT; p++) {
@@ -401,150 +315,74 @@ static const struct att_snp_trust *pick_trust(const struct run *a)
 			if (ark && att_cert_equal(ark, a->certs[i]))
 				return dev;
 		}
-	return a->v->snp_trust;
+	return a->p.v->snp_trust;
 }
 
 static int verify_report(struct run *a)
 {
 	static const struct att_snp_appraisal dflt = {.max_vmpl = 3};
 	const struct att_snp_appraisal *ap =
-		a->req->snp ? a->req->snp : &dflt;
+	    a->p.req->snp ? a->p.req->snp : &dflt;
 	struct att_snp_certs c = {.vek = a->certs[0],
 				  .chain = a->certs + 1,
 				  .n_chain = a->n_certs - 1,
 				  .crls = a->crl ? &a->crl : NULL,
 				  .n_crls = a->crl ? 1 : 0};
-	int64_t at = att_verifier_time(a->v, a->req->now);
+	int64_t at = att_verifier_time(a->p.v, a->p.req->now);
 	int r;
 	const struct att_snp_trust *trust = pick_trust(a);
 	if (!trust)
-		return fail(a, ATT_ERR_INTERNAL, NULL,
-			    "the verifier has no SEV-SNP trust anchors");
-	att_diag_clear(&a->d);
-	r = att_snp_verify_cached(a->v->snp_cache, &a->sr, a->rq.report,
-				  a->rq.report_len, &c, trust, ap, at, &a->d);
+		return att_pipe_fail(
+		    &a->p, ATT_ERR_INTERNAL, NULL,
+		    "the verifier has no SEV-SNP trust anchors");
+	att_diag_clear(&a->p.d);
+	r = att_snp_verify_cached(a->p.v->snp_cache, &a->sr, a->rq.report,
+				  a->rq.report_len, &c, trust, ap, at, &a->p.d);
 	if (r && att_verify_is_internal(r))
-		return fail_internal(a, r, "SEV-SNP report verification");
+		return att_pipe_fail_internal(&a->p, r,
+					      "SEV-SNP report verification");
 	if (r)
-		return fail(a, r, NULL,
-			    "SEV-SNP report verification failed: %s",
-			    att_diag_msg(&a->d));
-	att_diag_clear(&a->d);
-	if ((r = att_snp_binding_check(&a->rq, &a->sr.rep, &a->d)) != 0)
-		return fail(a, r, NULL, "%s", att_diag_msg(&a->d));
+		return att_pipe_fail(&a->p, r, NULL,
+				     "SEV-SNP report verification failed: %s",
+				     att_diag_msg(&a->p.d));
+	att_diag_clear(&a->p.d);
+	if ((r = att_snp_binding_check(&a->rq, &a->sr.rep, &a->p.d)) != 0)
+		return att_pipe_fail(&a->p, r, NULL, "%s",
+				     att_diag_msg(&a->p.d));
 	return 0;
-}
-
-static int set_str(json_t *c, const char *k, const char *v)
-{
-	return json_object_set_new(c, k, json_string(v)) ? ATT_ERR_NOMEM : 0;
 }
 
 static int evidence_claims(struct run *a)
 {
-	char t[40];
-	json_t *c = a->res->claims = json_object();
+	json_t *c = a->p.res->claims = json_object();
 	int r = c ? 0 : ATT_ERR_NOMEM;
 	if (!r)
 		r = att_snp_claims(c, &a->rq, &a->sr, a->source);
 	if (!r) /* x-ms-compliance-status (verify/compliance.h) */
-		r = att_snp_compliance_claims(c, a->req->compliance, &a->sr);
-	if (!r)
-		r = set_str(c, "x-ms-policy-hash", a->pol->hash);
-	if (!r && a->pol->signer &&
-	    json_object_set(c, "x-ms-policy-signer", a->pol->signer))
-		r = ATT_ERR_NOMEM;
-	if (!r && a->v->verify_time) {
-		att_time_format(t, sizeof(t), a->v->verify_time);
-		r = set_str(c, "x-attestd-verify-time-override", t);
-	}
-	if (!r)
-		r = att_snp_incoming(&a->in, c);
-	if (r) {
-		att_diag_set(&a->d, r, "out of memory");
-		return fail_internal(a, r, "cannot build the claims");
-	}
-	return 0;
-}
-
-static int evaluate(struct run *a)
-{
-	struct att_policy_result *pr = &a->res->policy;
-	char note[48];
-	att_diag_clear(&a->d);
-	int r = att_policy_eval_budget(a->pol->policy, &a->in,
-				       &a->req->budget, pr, a->req->explain,
-				       &a->d);
-	if (r && att_verify_is_internal(r))
-		return fail_internal(a, r, "policy evaluation");
-	if (r) {
-		limit_note(note, sizeof(note), pr->limit);
-		return fail(a, r, "PolicyEvaluationError",
-			    "the policy failed: %s%s", att_diag_msg(&a->d),
-			    note);
-	}
-	a->res->authorized = pr->authorized;
-	if (!pr->authorized)
-		return fail(a, ATT_ERR_POLICY_DENY, "PolicyEvaluationError",
-			    DENY_TEXT " %s",
-			    pr->deny_summary ? pr->deny_summary
-					     : "no permit() fired");
-	return 0;
-}
-
-static int finish(struct run *a)
-{
-	json_t *c = a->res->claims;
-	char jti[65];
-	att_diag_clear(&a->d);
-	int r = att_attest_place_issued(c, &a->res->policy.issued);
-	if (!r && a->rq.nonce)
-		r = set_str(c, "nonce", a->rq.nonce);
-	if (!r)
-		r = att_attest_jti(jti);
-	if (!r)
-		r = set_str(c, "jti", jti);
-	if (!r && a->req->sign)
-		r = a->req->sign(a->req->sign_arg, c, a->rq.draft != NULL,
-				 &a->res->token, &a->d);
-	if (r == ATT_ERR_LIMIT)
-		return fail(a, r, "PolicyEvaluationError",
-			    "the policy's issued claims make the token longer "
-			    "than %d bytes (ATT_MAX_TOKEN_LEN)",
-			    ATT_MAX_TOKEN_LEN);
-	if (r)
-		return fail_internal(a, r, "cannot make the token");
-	return 0;
+		r = att_snp_compliance_claims(c, a->p.req->compliance, &a->sr);
+	/* x-ms-policy-hash, -signer, the time override; the incoming set */
+	return att_pipe_claims_incoming(&a->p, c, r);
 }
 
 int att_verify_snp(struct att_verifier *v, const struct att_verify_req *req,
 		   struct att_verify_result *res)
 {
 	struct run *a = calloc(1, sizeof(*a));
-	att_verify_result_release(res);
-	if (!a) {
-		res->err = ATT_ERR_NOMEM;
-		res->http_status = att_verify_http_status(res->err, NULL,
-							  &res->maa_code);
-		snprintf(res->msg, sizeof(res->msg), "out of memory");
+	if (att_pipe_start(a ? &a->p : NULL, v, req, res))
 		return res->err;
-	}
-	a->v = v;
-	a->req = req;
-	a->res = res;
-	att_claimset_init(&a->in);
-	int r = att_snp_request_decode(&a->rq, req->body, req->body_len, &a->d);
-	if (r)
-		fail(a, r, NULL, "%s", att_diag_msg(&a->d));
-	else if (!find_policy(a) && !find_certs(a) && !verify_report(a) &&
-		 !evidence_claims(a) && !evaluate(a))
-		finish(a);
-	r = res->err;
+	int r =
+	    att_snp_request_decode(&a->rq, req->body, req->body_len, &a->p.d);
+	if (!att_pipe_decoded(&a->p, r, a->rq.draft, a->rq.draft_len,
+			      a->rq.nonce) &&
+	    !att_pipe_find_policy(
+		&a->p, SNP_TYPE, ATT_PIPE_DRAFT_FIRST | ATT_PIPE_DRAFT_LINES) &&
+	    !find_certs(a) && !verify_report(a) && !evidence_claims(a) &&
+	    !att_pipe_evaluate(&a->p))
+		att_pipe_finish(&a->p, 0);
 	att_snp_request_release(&a->rq);
 	att_cert_chain_free(a->certs, a->n_certs);
 	att_x509_crl_free(a->crl);
-	att_cached_policy_unref(a->pol);
-	att_claimset_release(&a->in);
+	r = att_pipe_release(&a->p);
 	free(a);
 	return r;
 }

@@ -23,21 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "attest/err.h"
 #include "base/limits.h"
-#include "codec/b64.h"
 #include "codec/hex.h"
 #include "crypto/digest.h"
+#include "verify/pipeline.h"
 #include "verify/snp.h"
-
-static void data_release(struct att_attest_data *x)
-{
-	free(x->bytes);
-	json_decref(x->json);
-	memset(x, 0, sizeof(*x));
-}
 
 void att_snp_request_release(struct att_snp_request *r)
 {
@@ -46,94 +38,10 @@ void att_snp_request_release(struct att_snp_request *r)
 	free(r->report);
 	free(r->chain_pem);
 	free(r->cert_table);
-	data_release(&r->runtime);
-	data_release(&r->inittime);
+	att_req_data_release(&r->runtime);
+	att_req_data_release(&r->inittime);
 	json_decref(r->body);
 	memset(r, 0, sizeof(*r));
-}
-
-/* b64 decodes member name (a string) of at most max decoded bytes. */
-static int b64(uint8_t **out, size_t *len, const char *name, json_t *v,
-	       size_t max, struct att_diag *d)
-{
-	if (!json_is_string(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be a base64url string", name);
-	size_t n = json_string_length(v);
-	if (n / 4 * 3 > max + 3)
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "\"%s\" is longer than %zu bytes", name,
-				    max);
-	if (att_b64_decode(out, len, json_string_value(v), n) != 0)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" is not base64url (or base64)", name);
-	if (*len <= max)
-		return 0;
-	free(*out);
-	*out = NULL;
-	*len = 0;
-	return att_diag_set(d, ATT_ERR_LIMIT, "\"%s\" is longer than %zu bytes",
-			    name, max);
-}
-
-/* data decodes runtimeData / initTimeData {data, dataType}. */
-static int data(struct att_attest_data *x, const char *name, json_t *v,
-		struct att_diag *d)
-{
-	char field[32];
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_object(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be an object {\"data\", "
-				    "\"dataType\"}",
-				    name);
-	json_t *type = json_object_get(v, "dataType");
-	const char *t = json_string_value(type);
-	if (type && !json_is_null(type) &&
-	    (!t || (strcasecmp(t, "Binary") && strcasecmp(t, "JSON"))))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "%s.dataType must be \"Binary\" or \"JSON\"",
-				    name);
-	snprintf(field, sizeof(field), "%s.data", name);
-	int r = b64(&x->bytes, &x->len, field, json_object_get(v, "data"),
-		    ATT_MAX_HTTP_BODY, d);
-	if (r)
-		return r;
-	x->present = true;
-	x->is_json = t && !strcasecmp(t, "JSON");
-	if (!x->is_json)
-		return 0;
-	struct att_diag jd = {0};
-	att_attest_json_parse(&x->json, x->bytes, x->len, &jd);
-	if (x->json && json_is_object(x->json))
-		return 0;
-	return att_diag_set(d, ATT_ERR_FORMAT,
-			    "%s has dataType JSON but its data is not a JSON "
-			    "object%s%s",
-			    name, x->json ? "" : ": ",
-			    x->json ? "" : att_diag_msg(&jd));
-}
-
-static int string(const char **out, size_t *len, json_t *body,
-		  const char *name, size_t max, struct att_diag *d)
-{
-	json_t *v = json_object_get(body, name);
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "\"%s\" must be a string", name);
-	if (json_string_length(v) > max)
-		return att_diag_set(d, ATT_ERR_LIMIT,
-				    "\"%s\" is longer than %zu bytes", name,
-				    max);
-	if (json_string_length(v) == 0)
-		return 0;
-	*out = json_string_value(v);
-	if (len)
-		*len = json_string_length(v);
-	return 0;
 }
 
 /* report_doc reads the decoded "report": the JSON document, or (first
@@ -171,15 +79,16 @@ static int report_doc(struct att_snp_request *r, const uint8_t *doc,
 		rc = att_diag_set(d, ATT_ERR_FORMAT,
 				  "the \"report\" document has no \"SnpReport\"");
 	if (!rc)
-		rc = b64(&r->report, &r->report_len, "report.SnpReport", rep,
-			 ATT_SNP_REPORT_LEN * 2, d);
+		rc = att_req_b64(&r->report, &r->report_len, "report.SnpReport",
+				 rep, ATT_SNP_REPORT_LEN * 2, d);
 	if (!rc && chain && !json_is_null(chain))
-		rc = b64(&r->chain_pem, &r->chain_len, "report.VcekCertChain",
-			 chain, ATT_SNP_MAX_CHAIN_CERTS * ATT_SNP_MAX_CERT_LEN,
-			 d);
+		rc = att_req_b64(
+		    &r->chain_pem, &r->chain_len, "report.VcekCertChain", chain,
+		    ATT_SNP_MAX_CHAIN_CERTS * ATT_SNP_MAX_CERT_LEN, d);
 	if (!rc && table && !json_is_null(table))
-		rc = b64(&r->cert_table, &r->cert_table_len, "report.CertTable",
-			 table, ATT_SNP_MAX_CERT_TABLE_LEN, d);
+		rc = att_req_b64(&r->cert_table, &r->cert_table_len,
+				 "report.CertTable", table,
+				 ATT_SNP_MAX_CERT_TABLE_LEN, d);
 	json_decref(o);
 	return rc;
 }
@@ -193,7 +102,8 @@ static int report_member(struct att_snp_request *r, json_t *body,
 	if (!v || json_is_null(v))
 		return att_diag_set(d, ATT_ERR_FORMAT,
 				    "the request has no \"report\"");
-	int rc = b64(&doc, &len, "report", v, ATT_SNP_MAX_REPORT_DOC_LEN, d);
+	int rc =
+	    att_req_b64(&doc, &len, "report", v, ATT_SNP_MAX_REPORT_DOC_LEN, d);
 	if (!rc)
 		rc = report_doc(r, doc, len, d);
 	free(doc);
@@ -211,50 +121,30 @@ int att_snp_request_decode(struct att_snp_request *r, const uint8_t *body,
 			   size_t len, struct att_diag *d)
 {
 	memset(r, 0, sizeof(*r));
-	if (!body || !len)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body is empty; expected a JSON "
-				    "object with \"report\"");
-	struct att_diag jd = {0};
-	if (att_attest_json_parse(&r->body, body, len, &jd) != 0)
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body is not JSON: %s",
-				    att_diag_msg(&jd));
-	if (!json_is_object(r->body))
-		return att_diag_set(d, ATT_ERR_FORMAT,
-				    "the request body must be a JSON object");
+	int rc = att_req_body(&r->body, body, len, "report", d);
+	if (rc)
+		return rc;
 	json_t *b = r->body;
 	json_t *inner = json_object_get(b, "request");
 	if (!json_object_get(b, "report") && json_is_object(inner)) {
 		b = inner; /* {"request": {...}}, the preview example's name */
 		r->wrapped = true;
 	}
-	int rc = report_member(r, b, d);
+	rc = report_member(r, b, d);
 	if (!rc)
-		rc = data(&r->runtime, "runtimeData",
-			  json_object_get(b, "runtimeData"), d);
+		rc = att_req_data(&r->runtime, "runtimeData",
+				  json_object_get(b, "runtimeData"), d);
 	if (!rc)
-		rc = data(&r->inittime, "initTimeData",
-			  json_object_get(b, "initTimeData"), d);
+		rc = att_req_data(&r->inittime, "initTimeData",
+				  json_object_get(b, "initTimeData"), d);
 	if (!rc)
-		rc = string(&r->draft, &r->draft_len, b,
-			    "draftPolicyForAttestation", ATT_MAX_POLICY_LEN, d);
+		rc = att_req_string(&r->draft, &r->draft_len, b,
+				    "draftPolicyForAttestation",
+				    ATT_MAX_POLICY_LEN, d);
 	if (!rc)
-		rc = string(&r->nonce, NULL, b, "nonce", ATT_ATTEST_MAX_NONCE,
-			    d);
+		rc = att_req_string(&r->nonce, NULL, b, "nonce",
+				    ATT_ATTEST_MAX_NONCE, d);
 	return rc;
-}
-
-static int mismatch(struct att_diag *d, const char *data, const uint8_t h[32],
-		    const char *field, const uint8_t *want)
-{
-	char a[65], b[65];
-	att_hex_encode(a, sizeof(a), h, 32, false);
-	att_hex_encode(b, sizeof(b), want, 32, false);
-	return att_diag_set(d, ATT_ERR_MISMATCH,
-			    "%s does not match the SEV-SNP report: SHA-256(%s) "
-			    "= %s but %s = %s",
-			    data, data, a, field, b);
 }
 
 int att_snp_binding_check(const struct att_snp_request *r,
@@ -266,8 +156,9 @@ int att_snp_binding_check(const struct att_snp_request *r,
 	if (r->runtime.present) {
 		att_sha256(h, r->runtime.bytes, r->runtime.len);
 		if (!att_ct_eq(h, rep->report_data, 32))
-			return mismatch(d, "runtimeData", h,
-					"REPORT_DATA[0..31]", rep->report_data);
+			return att_req_mismatch(
+			    d, "SEV-SNP report", "runtimeData", h,
+			    "REPORT_DATA[0..31]", rep->report_data);
 		if (!att_ct_eq(rep->report_data + 32, zero, 32)) {
 			char x[65];
 			att_hex_encode(x, sizeof(x), rep->report_data + 32, 32,
@@ -284,7 +175,7 @@ int att_snp_binding_check(const struct att_snp_request *r,
 		return 0;
 	att_sha256(h, r->inittime.bytes, r->inittime.len);
 	if (!att_ct_eq(h, rep->host_data, 32))
-		return mismatch(d, "initTimeData", h, "HOST_DATA",
-				rep->host_data);
+		return att_req_mismatch(d, "SEV-SNP report", "initTimeData", h,
+					"HOST_DATA", rep->host_data);
 	return 0;
 }
