@@ -19,6 +19,7 @@
 #include "codec/b64.h"
 #include "collateral/service.h"
 #include "crypto/cert.h"
+#include "crypto/x509.h"
 #include "evidence/sgx/verify.h"
 #include "evidence/snp/cache.h"
 #include "verify/azureguest.h"
@@ -138,10 +139,21 @@ static int snp_link(struct run *a)
 	if (!r && !trust)
 		r = att_diag_set(&a->p.d, ATT_ERR_INTERNAL,
 				 "the verifier has no SEV-SNP trust anchors");
+	/* AMD's CRL for the product and signer kind, as SevSnpVm applies
+	 * it (stored, imported or fetched; only stored for the dev-mode
+	 * simulator's chain, which AMD's KDS never has) */
+	struct att_x509_crl *crl =
+	    r ? NULL
+	      : att_verify_snp_crl(a->p.v, trust,
+				   trust == a->p.v->snp_dev_trust, rep,
+				   rep_len, certs, n,
+				   att_verifier_time(a->p.v, a->p.req->now));
 	if (!r) {
 		struct att_snp_certs c = {.vek = certs[0],
 					  .chain = certs + 1,
-					  .n_chain = n - 1};
+					  .n_chain = n - 1,
+					  .crls = crl ? &crl : NULL,
+					  .n_crls = crl ? 1 : 0};
 		r = att_snp_verify_cached(
 		    a->p.v->snp_cache, &sr, rep, rep_len, &c, trust,
 		    a->p.req->snp ? a->p.req->snp : &dflt,
@@ -161,6 +173,7 @@ static int snp_link(struct run *a)
 	 * azurevm tokens; only with the provider's AzureGuest floor met. */
 	if (!r && att_compliance_snp_claim(a->tee, a->p.req->compliance, &sr))
 		r = att_diag_set(&a->p.d, ATT_ERR_NOMEM, "out of memory");
+	att_x509_crl_free(crl);
 	att_cert_chain_free(certs, n);
 	free(rep);
 	free(pem);

@@ -386,3 +386,40 @@ int att_verify_snp(struct att_verifier *v, const struct att_verify_req *req,
 	free(a);
 	return r;
 }
+
+struct att_x509_crl *att_verify_snp_crl(struct att_verifier *v,
+					const struct att_snp_trust *trust,
+					bool dev, const uint8_t *report,
+					size_t report_len,
+					struct att_cert *const *certs,
+					size_t n_certs, int64_t at)
+{
+	struct att_snp_report rep;
+	struct att_kds_vek_info vi;
+	struct att_kds_spec s;
+	struct att_x509_crl *crl = NULL;
+	struct att_diag d = {0};
+	enum att_snp_product p = ATT_SNP_PRODUCT_UNKNOWN;
+	if (!v->kds || !trust || n_certs == 0 ||
+	    att_snp_report_parse(&rep, report, report_len, &d) != 0)
+		return NULL;
+	if (rep.has_cpuid)
+		p = att_snp_product_from_cpuid(rep.cpuid_fam_id,
+					       rep.cpuid_mod_id);
+	if (p == ATT_SNP_PRODUCT_UNKNOWN &&
+	    att_kds_vek_info(&vi, certs[0], &d) == 0)
+		p = vi.product;
+	bool vlek = ATT_SNP_SIGNER_KEY(rep.signer_info) == ATT_SNP_KEY_VLEK;
+	if (att_kds_spec_of(&s, vlek ? ATT_KDS_ITEM_VLEK_CRL
+				     : ATT_KDS_ITEM_VCEK_CRL, p) != 0)
+		return NULL;
+	int r = dev ? att_kds_get_item_local(v->kds, &s, at, NULL, NULL, &crl,
+					     &d)
+		    : att_kds_get_item(v->kds, &s, at, NULL, NULL, &crl, &d);
+	const struct att_cert *ark = att_snp_trust_get0_ark(trust, p);
+	if (r == 0 && crl && (!ark || !att_x509_crl_issuer_is(crl, ark))) {
+		att_x509_crl_free(crl);
+		crl = NULL;
+	}
+	return r == 0 ? crl : NULL;
+}

@@ -101,4 +101,22 @@ int att_snp_incoming(struct att_claimset *in, json_t *obj);
  * uploaded policy. */
 int att_snp_sample_incoming(struct att_claimset *in);
 
+struct att_verifier;
+struct att_cert;
+struct att_x509_crl;
+/* att_verify_snp_crl returns AMD's CRL that applies to a report signed
+ * by certs[0] (product from the report's CPUID, else the VEK's
+ * productName; the VCEK or VLEK CRL by the report's signer), from the
+ * verifier's KDS client (stored, imported or fetched; only stored or
+ * imported when dev: a simulator chain), kept only when it is issued by
+ * the ARK trust pins for that product; its signature is checked by
+ * att_snp_verify. NULL: none (no KDS client, none known, or not
+ * applicable). Free with att_x509_crl_free. */
+struct att_x509_crl *att_verify_snp_crl(struct att_verifier *v,
+					const struct att_snp_trust *trust,
+					bool dev, const uint8_t *report,
+					size_t report_len,
+					struct att_cert *const *certs,
+					size_t n_certs, int64_t at);
+
 #endif

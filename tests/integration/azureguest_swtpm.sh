@@ -139,4 +139,16 @@ expect_fail "HCL report whose REPORT_DATA does not match: refused" "RunTimeData 
 	--vcek-chain "$T_TMP/vcek_chain.pem" --log "$LOG"
 expect_fail "SEV-SNP without a VCEK chain: the client says what is missing" "--vcek-chain" \
 	guest --isolation sev-snp --log "$LOG"
+
+# ---- AMD CRLs on the SEV-SNP isolation path -----------------------------
+# The simulator's ARK CRL listing its ASK and VCEK, imported as an
+# operator imports AMD's: the same HCL report and chain are now refused,
+# naming the revocation (as POST /attest/SevSnpVm refuses them).
+att_stop
+check "attestd collateral import: the simulator's revoking CRL" \
+	"$ATTESTD" collateral import --data-dir "$D" "$SIM/crl_revoked.der"
+att_start "$D" "$PORT" --config "$T_TMP/config.json" || { not_ok "attestd restarts"; att_done; }
+expect_fail "SEV-SNP isolation with the ASK/VCEK revoked by the ARK's CRL: refused" "revoked" \
+	guest --isolation sev-snp --hcl-report "$T_TMP/hcl.bin" \
+	--vcek-chain "$T_TMP/vcek_chain.pem" --log "$LOG"
 att_done
